@@ -1,0 +1,353 @@
+/**
+ * In-memory catalog and store, for unit tests and examples. They follow the contracts
+ * exactly (compare-and-set, uniqueness, filters) but keep nothing across restarts.
+ * Values are held in clear in memory: never use them in production.
+ */
+import type {
+	BeginWrite,
+	Catalog,
+	CatalogQuery,
+	CatalogRow,
+	MetadataChange,
+	NameLookup,
+	NewCatalogRow,
+} from "./catalog.js";
+import { SecretExistsError, StoreUnavailableError } from "./errors.js";
+import { type ManagedStore, wrapStore } from "./runtime.js";
+import {
+	defineStore,
+	type SecretsStore,
+	type StandardSchemaV1,
+	type StoredValues,
+} from "./store.js";
+
+function clone(row: CatalogRow): CatalogRow {
+	return structuredClone(row);
+}
+
+function nameKey(row: {
+	workspace: string;
+	scope: string;
+	owner: string | null;
+	name: string;
+}): string {
+	return JSON.stringify([row.workspace, row.scope, row.owner ?? "", row.name]);
+}
+
+/** An in-memory {@link Catalog}. */
+export function memoryCatalog(): Catalog {
+	const rows = new Map<string, CatalogRow>();
+	const settings = new Map<string, string>();
+
+	function claimName(
+		row: CatalogRow,
+		next: { name: string; scope: CatalogRow["scope"]; owner: string | null },
+	): void {
+		const key = nameKey({ ...row, ...next });
+		for (const other of rows.values()) {
+			if (other.id !== row.id && nameKey(other) === key) {
+				throw new SecretExistsError(
+					`A secret named \`${next.name}\` already exists in this scope.`,
+				);
+			}
+		}
+	}
+
+	return {
+		async init() {},
+		async close() {},
+		async insertPending(input: NewCatalogRow) {
+			const row: CatalogRow = {
+				id: input.id,
+				name: input.name,
+				scope: input.scope,
+				workspace: input.workspace,
+				owner: input.owner,
+				keys: [...input.keys],
+				version: 1,
+				valuesVersion: 1,
+				backend: input.backend,
+				state: "pending",
+				pending: null,
+				createdAt: input.now,
+				updatedAt: input.now,
+			};
+			claimName(row, row);
+			rows.set(row.id, row);
+		},
+		async commitCreate(id, now) {
+			const row = rows.get(id);
+			if (row?.state !== "pending") return false;
+			row.state = "active";
+			row.updatedAt = now;
+			return true;
+		},
+		async get(id) {
+			const row = rows.get(id);
+			return row ? clone(row) : undefined;
+		},
+		async getMany(ids) {
+			return ids.flatMap((id) => (rows.has(id) ? [clone(rows.get(id)!)] : []));
+		},
+		async findByName(lookup: NameLookup) {
+			const key = nameKey(lookup);
+			for (const row of rows.values()) if (nameKey(row) === key) return clone(row);
+			return undefined;
+		},
+		async list(query: CatalogQuery) {
+			const v = query.visibility;
+			const matches = [...rows.values()].filter((row) => {
+				if (row.state !== "active") return false;
+				if (!v.all) {
+					const ok =
+						row.scope === "user"
+							? row.owner === v.user
+							: v.workspaces === "*" || v.workspaces.includes(row.workspace);
+					if (!ok) return false;
+				}
+				if (query.name) {
+					const { op, value } = query.name;
+					const n = row.name;
+					if (op === "equals" && n !== value) return false;
+					if (op === "contains" && !n.includes(value)) return false;
+					if (op === "startswith" && !n.startsWith(value)) return false;
+					if (op === "endswith" && !n.endsWith(value)) return false;
+				}
+				if (query.scope && row.scope !== query.scope) return false;
+				if (query.workspace && row.workspace !== query.workspace) return false;
+				if (query.owner && row.owner !== query.owner) return false;
+				if (query.createdAfter && row.createdAt < query.createdAfter) return false;
+				if (query.createdBefore && row.createdAt >= query.createdBefore) return false;
+				if (query.updatedAfter && row.updatedAt < query.updatedAfter) return false;
+				if (query.updatedBefore && row.updatedAt >= query.updatedBefore) return false;
+				return true;
+			});
+			const dir = query.sortOrder === "desc" ? -1 : 1;
+			matches.sort((a, b) => {
+				const x = a[query.sortBy];
+				const y = b[query.sortBy];
+				const c = x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+				return c * dir;
+			});
+			const start = (query.page - 1) * query.size;
+			return { items: matches.slice(start, start + query.size).map(clone), total: matches.length };
+		},
+		async beginWrite(id, change: BeginWrite) {
+			const row = rows.get(id);
+			if (row?.state !== "active" || row.pending || row.version !== change.fromVersion)
+				return false;
+			const undo = change.metadata ? { name: row.name, scope: row.scope, owner: row.owner } : null;
+			if (change.metadata) {
+				const next = {
+					name: change.metadata.name ?? row.name,
+					scope: change.metadata.scope ?? row.scope,
+					owner: change.metadata.owner !== undefined ? change.metadata.owner : row.owner,
+				};
+				claimName(row, next);
+				Object.assign(row, next);
+			}
+			row.pending = { version: row.version + 1, keys: [...change.keys], since: change.now, undo };
+			return true;
+		},
+		async commitWrite(id, pendingVersion, now) {
+			const row = rows.get(id);
+			if (!row?.pending || row.pending.version !== pendingVersion) return false;
+			row.version = pendingVersion;
+			row.valuesVersion = pendingVersion;
+			row.keys = row.pending.keys;
+			row.pending = null;
+			row.updatedAt = now;
+			return true;
+		},
+		async abortWrite(id, pendingVersion) {
+			const row = rows.get(id);
+			if (!row?.pending || row.pending.version !== pendingVersion) return false;
+			const undo = row.pending.undo;
+			if (undo) {
+				try {
+					claimName(row, undo);
+					Object.assign(row, undo);
+				} catch {
+					// The old name was taken meanwhile: keep the new one rather than clash.
+				}
+			}
+			row.pending = null;
+			return true;
+		},
+		async updateMetadata(id, change: MetadataChange) {
+			const row = rows.get(id);
+			if (row?.state !== "active" || row.pending || row.version !== change.fromVersion)
+				return false;
+			const next = {
+				name: change.name ?? row.name,
+				scope: change.scope ?? row.scope,
+				owner: change.owner !== undefined ? change.owner : row.owner,
+			};
+			claimName(row, next);
+			Object.assign(row, next);
+			row.version += 1;
+			row.updatedAt = change.now;
+			return true;
+		},
+		async markDeleting(id, fromVersion) {
+			const row = rows.get(id);
+			if (row?.state !== "active" || row.pending) return false;
+			if (fromVersion !== undefined && row.version !== fromVersion) return false;
+			row.state = "deleting";
+			return true;
+		},
+		async unmarkDeleting(id) {
+			const row = rows.get(id);
+			if (row?.state !== "deleting") return false;
+			row.state = "active";
+			return true;
+		},
+		async remove(id) {
+			rows.delete(id);
+		},
+		async listUnsettled(olderThan, limit) {
+			return [...rows.values()]
+				.filter(
+					(row) =>
+						row.state === "deleting" ||
+						(row.state === "pending" && row.createdAt < olderThan) ||
+						(row.pending !== null && row.pending.since < olderThan),
+				)
+				.slice(0, limit)
+				.map(clone);
+		},
+		async existing(ids) {
+			return new Set(ids.filter((id) => rows.has(id)));
+		},
+		async listByBackend(backend, afterId, limit) {
+			return [...rows.values()]
+				.filter(
+					(row) =>
+						row.state === "active" &&
+						row.backend === backend &&
+						(afterId === null || row.id > afterId),
+				)
+				.sort((a, b) => (a.id < b.id ? -1 : 1))
+				.slice(0, limit)
+				.map(clone);
+		},
+		async setBackend(id, valuesVersion, backend) {
+			const row = rows.get(id);
+			if (row?.state !== "active" || row.pending || row.valuesVersion !== valuesVersion)
+				return false;
+			row.backend = backend;
+			return true;
+		},
+		async getSetting(key) {
+			return settings.get(key);
+		},
+		async initSetting(key, value) {
+			if (!settings.has(key)) settings.set(key, value);
+			return settings.get(key)!;
+		},
+		async setSetting(key, value) {
+			settings.set(key, value);
+		},
+	};
+}
+
+/** Options of the memory store. */
+export interface MemoryStoreOptions {
+	/** Declared size limit in bytes. @default 65536 */
+	maxValueBytes?: number;
+}
+
+const memoryOptionsSchema: StandardSchemaV1<unknown, MemoryStoreOptions> = {
+	"~standard": {
+		version: 1,
+		vendor: "strongbox",
+		validate(value) {
+			if (value === undefined) return { value: {} };
+			if (typeof value !== "object" || value === null)
+				return { issues: [{ message: "must be an object" }] };
+			const issues: StandardSchemaV1.Issue[] = [];
+			for (const key of Object.keys(value)) {
+				if (key !== "maxValueBytes") issues.push({ message: "unknown option", path: [key] });
+			}
+			const max = (value as MemoryStoreOptions).maxValueBytes;
+			if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+				issues.push({ message: "must be a positive integer", path: ["maxValueBytes"] });
+			}
+			return issues.length > 0 ? { issues } : { value: value as MemoryStoreOptions };
+		},
+	},
+};
+
+/** Fault switch and raw data of a memory store, for tests of failure paths. */
+export interface MemoryStoreControl {
+	/** While true, every call fails with `StoreUnavailableError`. */
+	unavailable: boolean;
+	/** The raw map (id → stored values), for assertions. */
+	readonly data: Map<string, StoredValues>;
+}
+
+function rawMemoryStore(options: MemoryStoreOptions, control: MemoryStoreControl): SecretsStore {
+	const check = () => {
+		if (control.unavailable)
+			throw new StoreUnavailableError("[store-memory] The store is unavailable.", {
+				store: "memory",
+			});
+	};
+	return {
+		...(options.maxValueBytes === undefined
+			? {}
+			: { capabilities: { maxValueBytes: options.maxValueBytes } }),
+		async set(id, values, meta) {
+			check();
+			control.data.set(id, { values: { ...values }, version: meta.version });
+		},
+		async get(id) {
+			check();
+			const stored = control.data.get(id);
+			return stored ? structuredClone(stored) : undefined;
+		},
+		async getMany(ids) {
+			check();
+			const out = new Map<string, StoredValues>();
+			for (const id of ids) {
+				const stored = control.data.get(id);
+				if (stored) out.set(id, structuredClone(stored));
+			}
+			return out;
+		},
+		async delete(id) {
+			check();
+			return control.data.delete(id);
+		},
+		async *listIds() {
+			check();
+			yield* [...control.data.keys()];
+		},
+		async verify() {
+			check();
+		},
+		async close() {},
+	};
+}
+
+/** An in-memory values store (`type: "memory"`), loadable like any other store. */
+export const memoryStore = defineStore<MemoryStoreOptions>({
+	type: "memory",
+	configSchema: memoryOptionsSchema,
+	capabilities: { bulkGet: true, listIds: true, maxBatchSize: 100, encryptsAtRest: false },
+	create: (options) => rawMemoryStore(options, { unavailable: false, data: new Map() }),
+});
+
+/** A ready-to-use memory store plus its {@link MemoryStoreControl}. */
+export function createMemoryStore(
+	options: MemoryStoreOptions & { name?: string } = {},
+): ManagedStore & { control: MemoryStoreControl } {
+	const control: MemoryStoreControl = { unavailable: false, data: new Map() };
+	const raw = rawMemoryStore(options, control);
+	const store = wrapStore(raw, {
+		type: "memory",
+		name: options.name ?? "memory",
+		capabilities: { ...memoryStore.capabilities, ...raw.capabilities },
+	});
+	return Object.assign(store, { control });
+}

@@ -1,0 +1,7 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+	resolve: { conditions: ["strongbox-source"] },
+	ssr: { resolve: { conditions: ["strongbox-source"] } },
+	test: { name: "core", include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+});

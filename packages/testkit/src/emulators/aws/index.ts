@@ -1,0 +1,2 @@
+/** Aws emulator (work in progress). */
+export {};

@@ -1,0 +1,2 @@
+/** Azure emulator (work in progress). */
+export {};

@@ -1,0 +1,2 @@
+/** Gcp emulator (work in progress). */
+export {};

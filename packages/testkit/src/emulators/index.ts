@@ -1,0 +1,10 @@
+/**
+ * Wire-level emulators of the four cloud secret stores, usable from any test runner.
+ *
+ * @packageDocumentation
+ */
+export * from "./faults.js";
+export * from "./aws/index.js";
+export * from "./gcp/index.js";
+export * from "./azure/index.js";
+export * from "./vault/index.js";

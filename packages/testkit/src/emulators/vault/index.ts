@@ -1,0 +1,2 @@
+/** Vault emulator (work in progress). */
+export {};
