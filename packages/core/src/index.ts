@@ -6,6 +6,7 @@
  */
 
 export type * from "./catalog.js";
+export * from "./classify.js";
 export * from "./errors.js";
 export * from "./memory.js";
 export * from "./payload.js";

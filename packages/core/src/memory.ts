@@ -255,7 +255,15 @@ export function memoryCatalog(): Catalog {
 export interface MemoryStoreOptions {
 	/** Declared size limit in bytes. @default 65536 */
 	maxValueBytes?: number;
+	/**
+	 * Name of an in-process back-end shared by every memory store that names it, the way a
+	 * real back-end outlives a store object: a store created later reads what an earlier
+	 * one wrote, and stores of other deployments do not see it. @default a private map per store
+	 */
+	backend?: string;
 }
+
+const BACKEND_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 const memoryOptionsSchema: StandardSchemaV1<unknown, MemoryStoreOptions> = {
 	"~standard": {
@@ -267,11 +275,15 @@ const memoryOptionsSchema: StandardSchemaV1<unknown, MemoryStoreOptions> = {
 				return { issues: [{ message: "must be an object" }] };
 			const issues: StandardSchemaV1.Issue[] = [];
 			for (const key of Object.keys(value)) {
-				if (key !== "maxValueBytes") issues.push({ message: "unknown option", path: [key] });
+				if (key !== "maxValueBytes" && key !== "backend")
+					issues.push({ message: "unknown option", path: [key.slice(0, 64)] });
 			}
-			const max = (value as MemoryStoreOptions).maxValueBytes;
+			const { maxValueBytes: max, backend } = value as MemoryStoreOptions;
 			if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
 				issues.push({ message: "must be a positive integer", path: ["maxValueBytes"] });
+			}
+			if (backend !== undefined && (typeof backend !== "string" || !BACKEND_NAME.test(backend))) {
+				issues.push({ message: "must be 1–64 letters, digits and '_.:-'", path: ["backend"] });
 			}
 			return issues.length > 0 ? { issues } : { value: value as MemoryStoreOptions };
 		},
@@ -286,7 +298,67 @@ export interface MemoryStoreControl {
 	readonly data: Map<string, StoredValues>;
 }
 
-function rawMemoryStore(options: MemoryStoreOptions, control: MemoryStoreControl): SecretsStore {
+/** A shared in-process back-end (see {@link MemoryStoreOptions.backend}). */
+export interface MemoryBackend {
+	/** While true, every call of every store on this back-end fails with `StoreUnavailableError`. */
+	unavailable: boolean;
+	/** id → stored values and the deployment that wrote them. */
+	readonly data: Map<string, StoredValues & { deployment: string }>;
+}
+
+const sharedBackends = new Map<string, MemoryBackend>();
+
+/** The shared back-end of that name, created empty on first use (for fault injection and raw reads in tests). */
+export function memoryBackend(name: string): MemoryBackend {
+	let backend = sharedBackends.get(name);
+	if (!backend) {
+		backend = { unavailable: false, data: new Map() };
+		sharedBackends.set(name, backend);
+	}
+	return backend;
+}
+
+/** What a memory store reads and writes: a private `Map`, or one deployment's view of a shared back-end. */
+interface ValueTable {
+	get(id: string): StoredValues | undefined;
+	set(id: string, stored: StoredValues): unknown;
+	delete(id: string): boolean;
+	keys(): Iterable<string>;
+}
+
+interface MemoryState {
+	readonly unavailable: boolean;
+	readonly data: ValueTable;
+}
+
+/** One deployment's entries of a shared back-end; other deployments' entries are invisible to it. */
+function deploymentView(backend: MemoryBackend, deployment: string): MemoryState {
+	const owned = (id: string) => {
+		const entry = backend.data.get(id);
+		return entry?.deployment === deployment ? entry : undefined;
+	};
+	return {
+		get unavailable() {
+			return backend.unavailable;
+		},
+		data: {
+			get(id) {
+				const entry = owned(id);
+				return entry ? { values: entry.values, version: entry.version } : undefined;
+			},
+			set(id, stored) {
+				backend.data.set(id, { ...stored, deployment });
+			},
+			delete: (id) => (owned(id) ? backend.data.delete(id) : false),
+			keys: () =>
+				[...backend.data.entries()]
+					.filter(([, e]) => e.deployment === deployment)
+					.map(([id]) => id),
+		},
+	};
+}
+
+function rawMemoryStore(options: MemoryStoreOptions, control: MemoryState): SecretsStore {
 	const check = () => {
 		if (control.unavailable)
 			throw new StoreUnavailableError("[store-memory] The store is unavailable.", {
@@ -335,12 +407,18 @@ export const memoryStore = defineStore<MemoryStoreOptions>({
 	type: "memory",
 	configSchema: memoryOptionsSchema,
 	capabilities: { bulkGet: true, listIds: true, maxBatchSize: 100, encryptsAtRest: false },
-	create: (options) => rawMemoryStore(options, { unavailable: false, data: new Map() }),
+	create: (options, context) =>
+		rawMemoryStore(
+			options,
+			options.backend === undefined
+				? { unavailable: false, data: new Map() }
+				: deploymentView(memoryBackend(options.backend), context.deploymentId),
+		),
 });
 
 /** A ready-to-use memory store plus its {@link MemoryStoreControl}. */
 export function createMemoryStore(
-	options: MemoryStoreOptions & { name?: string } = {},
+	options: Omit<MemoryStoreOptions, "backend"> & { name?: string } = {},
 ): ManagedStore & { control: MemoryStoreControl } {
 	const control: MemoryStoreControl = { unavailable: false, data: new Map() };
 	const raw = rawMemoryStore(options, control);

@@ -185,13 +185,17 @@ export function wrapStore(raw: SecretsStore, options: WrapStoreOptions): Managed
 		}
 	}
 
+	function closedError(): StoreClosedError {
+		return new StoreClosedError(`[store-${type}] The store is closed.`, { store: type });
+	}
+
 	function ensureOpen(): void {
-		if (closePromise)
-			throw new StoreClosedError(`[store-${type}] The store is closed.`, { store: type });
+		if (closePromise) throw closedError();
 	}
 
 	function init(): Promise<void> {
-		ensureOpen();
+		// A rejected promise, not a synchronous throw: callers chain `.catch()` on it.
+		if (closePromise) return Promise.reject(closedError());
 		if (!initPromise) {
 			initPromise = run("init", async () => {
 				await raw.init?.();

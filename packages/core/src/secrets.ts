@@ -396,6 +396,12 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 	): Promise<CatalogRow> {
 		for (let attempt = 0; ; attempt++) {
 			const row = await loadRow(id);
+			// A write a crash left behind is settled first: reads already show its version when
+			// its values landed, so the caller's expectedVersion is compared with the outcome.
+			if (row.pending && rt.now().getTime() - row.pending.since.getTime() > rt.staleAfterMs) {
+				await settle(row);
+				continue;
+			}
 			if (expectedVersion !== undefined && row.version !== expectedVersion) {
 				throw new ConflictError(
 					`Secret ${id} is at version ${row.version}, not the expected ${expectedVersion}.`,
@@ -403,10 +409,6 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 				);
 			}
 			if (!row.pending) return row;
-			if (rt.now().getTime() - row.pending.since.getTime() > rt.staleAfterMs) {
-				await settle(row);
-				continue;
-			}
 			if (expectedVersion !== undefined) {
 				throw new ConflictError(
 					`Secret ${id} is being written by another request; read it again and retry.`,
@@ -500,7 +502,8 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 				}
 				throw error;
 			}
-			if (!(await rt.catalog.commitCreate(row.id, rt.now()))) {
+			// The commit stamps the same time the create returns, so a read matches it exactly.
+			if (!(await rt.catalog.commitCreate(row.id, now))) {
 				throw new StoreError(
 					`Secret ${row.id} was rolled back while being created; create it again.`,
 				);

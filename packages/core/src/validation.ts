@@ -80,7 +80,15 @@ export function nameIssues(name: unknown, path = "name"): ValidationIssue[] {
 	return [];
 }
 
+/**
+ * Keys that match the pattern but cannot be held as plain object keys: `obj["__proto__"] = v`
+ * sets the prototype instead of a key (the value is silently lost), and JSON parsers of
+ * HTTP servers refuse it.
+ */
+export const RESERVED_KEYS: readonly string[] = ["__proto__"];
+
 function keyIssues(key: string, path: string): ValidationIssue[] {
+	if (RESERVED_KEYS.includes(key)) return [{ path, message: "key is reserved" }];
 	if (!KEY_PATTERN.test(key)) {
 		return [
 			{
@@ -237,7 +245,10 @@ function parseDate(value: unknown, path: string, issues: ValidationIssue[]): Dat
 		return undefined;
 	}
 	const date = new Date(value);
-	if (Number.isNaN(date.getTime())) {
+	// `Date` rolls impossible days over (Feb 31 → Mar 3): check the day against its month.
+	const [year, month, day] = value.slice(0, 10).split("-").map(Number) as [number, number, number];
+	const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+	if (Number.isNaN(date.getTime()) || day < 1 || day > daysInMonth) {
 		issues.push({ path, message: "is not a valid date" });
 		return undefined;
 	}
