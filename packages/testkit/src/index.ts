@@ -10,3 +10,5 @@
 export * from "./store-suite.js";
 export * from "./secrets-suite.js";
 export * from "./emulators/index.js";
+export { assertNoLeak, encodingsOf, rawText, renderings } from "./suites/leaks.js";
+export { makeCanary, valuesOfSize } from "./suites/samples.js";

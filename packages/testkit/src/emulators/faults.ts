@@ -95,6 +95,9 @@ export class FaultPlan implements EmulatorControls {
 		let fault: FaultRule | undefined;
 		for (const rule of this.rules) {
 			if (rule.operations && !rule.operations.includes(operation)) continue;
+			// Once a call has its fault, later fault rules are not consulted, so a
+			// "next N calls" rule is only used up by calls it actually hits.
+			if (fault && rule.kind !== "latency") continue;
 			let hit: boolean;
 			if (rule.remaining !== undefined) {
 				hit = rule.remaining > 0;
