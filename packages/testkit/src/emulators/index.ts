@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from "./faults.js";
+export { generateTestCertificates, type TestCertificates } from "./tls.js";
 export * from "./aws/index.js";
 export * from "./gcp/index.js";
 export * from "./azure/index.js";

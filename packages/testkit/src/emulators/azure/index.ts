@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { EmulatorControls } from "../faults.js";
 import { FaultPlan } from "../faults.js";
 import { startServer } from "../http.js";
-import { generateTestCertificates } from "./certs.js";
+import { generateTestCertificates } from "../tls.js";
 import type { KeyVaultPermission } from "./routes.js";
 import { type AzureRequestRecord, createHandler } from "./server.js";
 import { type StoredSecret, Vault } from "./vault.js";

@@ -10,7 +10,7 @@
  * with `Connection: close` (see research/emulation.md, "The LIST verb problem").
  */
 import { randomBytes } from "node:crypto";
-import { generateTestCertificates } from "../azure/certs.js";
+import { generateTestCertificates } from "../tls.js";
 import { type EmulatorControls, FaultPlan } from "../faults.js";
 import { startServer } from "../http.js";
 import {

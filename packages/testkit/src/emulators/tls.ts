@@ -1,11 +1,10 @@
 /**
- * A throwaway certificate authority and a server certificate for the Key Vault emulator,
- * generated in memory at start: the Azure SDK refuses plain HTTP, so the emulator must
- * speak HTTPS, and nothing secret is ever committed to the repository.
+ * A throwaway certificate authority and a loopback server certificate, generated in memory
+ * when an emulator (or a test server) starts: the Azure SDK refuses plain HTTP, Vault and
+ * the Strongbox server are tested over TLS too, and nothing secret is ever committed.
  */
 import { webcrypto } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
-import { ensureReflectMetadata } from "./reflect-metadata.js";
 
 /** PEM material of one emulator start. */
 export interface TestCertificates {
@@ -26,10 +25,12 @@ type WebCrypto = NonNullable<Parameters<typeof X509.X509CertificateGenerator.cre
 
 let x509Module: Promise<typeof X509> | undefined;
 
-/** Loads @peculiar/x509 after the metadata API its dependency needs is in place. */
+/**
+ * Loads @peculiar/x509 on first use. Its dependency tsyringe needs the Reflect metadata
+ * API, which x509's documentation says to provide with `reflect-metadata`.
+ */
 function loadX509(): Promise<typeof X509> {
-	ensureReflectMetadata();
-	x509Module ??= import("@peculiar/x509");
+	x509Module ??= import("reflect-metadata").then(() => import("@peculiar/x509"));
 	return x509Module;
 }
 
