@@ -7,8 +7,6 @@
  * are refused.
  */
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { StoreConfigError } from "@strongbox/core";
 import type { GcpCredentials } from "./options.js";
 
@@ -27,13 +25,11 @@ function configError(message: string, cause?: unknown): StoreConfigError {
 }
 
 /**
- * google-auth-library as google-gax loads it: it is gax's dependency, and the auth client
- * must be of the copy gax works with.
+ * google-auth-library, a direct dependency pinned to the range google-gax uses so pnpm
+ * dedupes it: the auth client must be of the copy gax works with. Loaded lazily with the SDK.
  */
 async function loadJwt(): Promise<JwtModule["JWT"]> {
-	const gaxEntry = createRequire(import.meta.url).resolve("google-gax");
-	const path = createRequire(gaxEntry).resolve("google-auth-library");
-	const mod = (await import(pathToFileURL(path).href)) as JwtModule & { default?: JwtModule };
+	const mod = (await import("google-auth-library")) as unknown as JwtModule & { default?: JwtModule };
 	return mod.JWT ?? mod.default!.JWT;
 }
 
