@@ -145,11 +145,22 @@ export interface Catalog {
 	existing(ids: readonly string[]): Promise<Set<string>>;
 	/** Active rows held by `backend`, by id order after `afterId` (migration). */
 	listByBackend(backend: string, afterId: string | null, limit: number): Promise<CatalogRow[]>;
-	/** Moves an active row to another back-end if its values are still at `valuesVersion`. */
+	/**
+	 * Moves an active row with no write in flight to another back-end if its values are
+	 * still at `valuesVersion`. Writers rely on it: once `beginWrite` or `markDeleting`
+	 * succeeded, the row's back-end no longer changes until the write settles.
+	 */
 	setBackend(id: string, valuesVersion: number, backend: string): Promise<boolean>;
 	/** A small settings table (deployment id, key fingerprints...). */
 	getSetting(key: string): Promise<string | undefined>;
 	/** Sets a setting only if absent; returns the value now stored. */
 	initSetting(key: string, value: string): Promise<string>;
 	setSetting(key: string, value: string): Promise<void>;
+	/**
+	 * Every setting whose key starts with `prefix` (compared literally: `%` and `_` are not
+	 * wildcards), key → value. Used for small sets such as the backup store's divergences.
+	 */
+	listSettings(prefix: string): Promise<Record<string, string>>;
+	/** Removes a setting; nothing happens when it is absent. */
+	deleteSetting(key: string): Promise<void>;
 }

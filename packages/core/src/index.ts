@@ -1,15 +1,20 @@
 /**
  * `@strongbox/core`: the Secrets API (`createSecrets`), the store and catalog contracts,
- * errors, validation, `defineStore` and the store registry (`loadStore`).
+ * errors, validation, `defineStore`, the store registry (`loadStore`), secret references,
+ * caches, migration between stores and the backup store.
  *
  * @packageDocumentation
  */
 
+export * from "./backup.js";
+export * from "./cache.js";
 export type * from "./catalog.js";
 export * from "./classify.js";
 export * from "./errors.js";
 export * from "./memory.js";
+export * from "./migrate.js";
 export * from "./payload.js";
+export * from "./references.js";
 export * from "./registry.js";
 export * from "./retry.js";
 export * from "./runtime.js";

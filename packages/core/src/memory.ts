@@ -248,6 +248,12 @@ export function memoryCatalog(): Catalog {
 		async setSetting(key, value) {
 			settings.set(key, value);
 		},
+		async listSettings(prefix) {
+			return Object.fromEntries([...settings].filter(([key]) => key.startsWith(prefix)));
+		},
+		async deleteSetting(key) {
+			settings.delete(key);
+		},
 	};
 }
 

@@ -4,6 +4,12 @@
  * crash-safe two-phase writes and their reconciliation). The server, the client and
  * the CLI all expose this same API.
  */
+import {
+	type CacheOptions,
+	createValuesCache,
+	type SecretsCache,
+	type ValuesCache,
+} from "./cache.js";
 import type { Catalog, CatalogRow, Visibility } from "./catalog.js";
 import {
 	ConflictError,
@@ -72,6 +78,14 @@ export interface CreateSecretsOptions {
 	logger?: Logger;
 	/** Clock, for tests. @default () => new Date() */
 	now?: () => Date;
+	/**
+	 * Cache the values read from stores, in memory only, bounded by `max` entries (least
+	 * recently used out first) and `ttlMs`. An entry is served only while its version is
+	 * the catalog row's values version (the row is read on every call anyway), so a write
+	 * through another runtime over the same catalog is never served stale. Writes and
+	 * deletes through this runtime drop what they touch. @default no cache
+	 */
+	cache?: CacheOptions;
 }
 
 /** The in-process Secrets API with its runtime controls. */
@@ -97,6 +111,8 @@ export interface SecretsService extends Secrets {
 	readonly store: ManagedStore;
 	/** The store named `backend` (`StoreConfigError` if none is configured). */
 	storeFor(backend: string): ManagedStore;
+	/** The values cache, when the `cache` option is set (shared by every `as()` view). */
+	readonly cache?: SecretsCache;
 }
 
 const DEFAULT_CALLER: Caller = { user: "local", workspace: "default", workspaces: "*" };
@@ -111,6 +127,8 @@ interface Runtime {
 	reconcileOnStart: boolean;
 	logger: Logger;
 	now: () => Date;
+	cache?: ValuesCache;
+	cacheControl?: SecretsCache;
 	ready?: Promise<void>;
 	closing?: Promise<void>;
 }
@@ -203,6 +221,19 @@ export function createSecrets(options: CreateSecretsOptions): SecretsService {
 		logger: options.logger ?? silentLogger,
 		now: options.now ?? (() => new Date()),
 	};
+	if (options.cache !== undefined) {
+		const cache = createValuesCache({
+			now: () => runtime.now().getTime(),
+			...options.cache,
+		});
+		runtime.cache = cache;
+		// Only the controls are exposed: entries are read below the access checks.
+		runtime.cacheControl = {
+			invalidate: (id) => cache.invalidate(id),
+			clear: () => cache.clear(),
+			stats: () => cache.stats(),
+		};
+	}
 	return view(runtime, checkCaller(options.caller ?? DEFAULT_CALLER));
 }
 
@@ -287,12 +318,48 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 		return makeSecret(metadataOf(row, stored), stored.values);
 	}
 
+	/**
+	 * A migration may switch a row to another back-end and remove the source copy between
+	 * the row read and the values read. When values are missing, the row is read again
+	 * once and followed to its new back-end.
+	 */
+	async function followMove(
+		row: CatalogRow,
+	): Promise<{ row: CatalogRow; stored: StoredValues | undefined }> {
+		const fresh = await rt.catalog.get(row.id);
+		if (!visible(fresh) || fresh.backend === row.backend) return { row, stored: undefined };
+		return { row: fresh, stored: await storeFor(fresh.backend).get(row.id) };
+	}
+
+	function remember(row: CatalogRow, stored: StoredValues | undefined): void {
+		// Only committed values are cached: a pending version number can be reused after an
+		// aborted write, a committed values version never is.
+		if (stored && stored.version === row.valuesVersion) rt.cache?.put(row.id, stored);
+	}
+
+	/** The values of a row's secret: from the cache at the row's values version, else its store. */
+	async function readStored(
+		row: CatalogRow,
+	): Promise<{ row: CatalogRow; stored: StoredValues | undefined }> {
+		const cached = rt.cache?.get(row.id, row.valuesVersion);
+		if (cached) return { row, stored: cached };
+		let read: { row: CatalogRow; stored: StoredValues | undefined } = {
+			row,
+			stored: await storeFor(row.backend).get(row.id),
+		};
+		if (!read.stored) read = await followMove(row);
+		remember(read.row, read.stored);
+		return read;
+	}
+
 	async function readSecret(row: CatalogRow): Promise<Secret> {
-		return materialize(row, await storeFor(row.backend).get(row.id));
+		const read = await readStored(row);
+		return materialize(read.row, read.stored);
 	}
 
 	/** Settles one unsettled row. Returns what was done. */
 	async function settle(row: CatalogRow): Promise<"completed" | "rolledBack" | "deleted" | "none"> {
+		rt.cache?.invalidate(row.id);
 		const store = storeFor(row.backend);
 		if (row.state === "deleting") {
 			await store.delete(row.id);
@@ -448,6 +515,7 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 		catalog: rt.catalog,
 		store: rt.store,
 		storeFor,
+		...(rt.cacheControl ? { cache: rt.cacheControl } : {}),
 		as(next: Caller) {
 			return view(rt, checkCaller(next));
 		},
@@ -554,8 +622,20 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 				byBackend.set(row.backend, [...(byBackend.get(row.backend) ?? []), row]);
 			const secrets = new Map<string, Secret>();
 			for (const [backend, group] of byBackend) {
-				const found = await storeFor(backend).getMany(group.map((row) => row.id));
-				for (const row of group) secrets.set(row.id, await materialize(row, found.get(row.id)));
+				const misses: CatalogRow[] = [];
+				for (const row of group) {
+					const cached = rt.cache?.get(row.id, row.valuesVersion);
+					if (cached) secrets.set(row.id, await materialize(row, cached));
+					else misses.push(row);
+				}
+				if (misses.length === 0) continue;
+				const found = await storeFor(backend).getMany(misses.map((row) => row.id));
+				for (const row of misses) {
+					const stored = found.get(row.id);
+					const read = stored ? { row, stored } : await followMove(row);
+					remember(read.row, read.stored);
+					secrets.set(row.id, await materialize(read.row, read.stored));
+				}
 			}
 			return ids.flatMap((id) => (secrets.has(id) ? [secrets.get(id)!] : []));
 		},
@@ -612,15 +692,19 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 						...metadata,
 						now: rt.now(),
 					});
+					rt.cache?.invalidate(id);
 					if (!ok) {
 						retryOrConflict(input.expectedVersion, id, deadline);
 						continue;
 					}
 					return readSecret((await rt.catalog.get(id))!);
 				}
-				const store = storeFor(row.backend);
-				const current = await store.get(id);
+				const read = await readStored(row);
+				// The secret moved to another back-end meanwhile: start over from its new row.
+				if (read.row !== row) continue;
+				const current = read.stored;
 				if (!current) await materialize(row, undefined);
+				const store = storeFor(row.backend);
 				const next = applyPatch(current!.values, input.values);
 				if (Object.keys(next).length > LIMITS.maxKeys) {
 					invalid("Invalid secret values", [
@@ -640,13 +724,20 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 					continue;
 				}
 				const version = row.version + 1;
+				let backend = row.backend;
 				try {
-					await store.set(id, next, { version });
+					// A migration may have switched the back-end between the row read and
+					// beginWrite; from beginWrite on it cannot (setBackend refuses a row with a
+					// write in flight), so the row read now names where the values go.
+					backend = (await rt.catalog.get(id))?.backend ?? row.backend;
+					await storeFor(backend).set(id, next, { version });
 				} catch (error) {
 					await rt.catalog.abortWrite(id, version).catch(() => {
 						rt.logger.warn("A failed update could not be undone; reconciliation will.", { id });
 					});
 					throw error;
+				} finally {
+					rt.cache?.invalidate(id);
 				}
 				const now = rt.now();
 				if (!(await rt.catalog.commitWrite(id, version, now))) {
@@ -665,7 +756,7 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 						version,
 						createdAt: row.createdAt,
 						updatedAt: now,
-						backend: row.backend,
+						backend,
 					},
 					next,
 				);
@@ -685,7 +776,10 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 					continue;
 				}
 				try {
-					await storeFor(row.backend).delete(id);
+					// As in updateSecret: once marked, the row's back-end can no longer change.
+					const backend = (await rt.catalog.get(id))?.backend ?? row.backend;
+					rt.cache?.invalidate(id);
+					await storeFor(backend).delete(id);
 				} catch (error) {
 					await rt.catalog.unmarkDeleting(id).catch(() => {
 						rt.logger.warn("A failed delete could not be undone; reconciliation will finish it.", {
