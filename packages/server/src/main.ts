@@ -1,0 +1,145 @@
+/**
+ * `main(argv)`: the `strongbox-server` command (and `strongbox serve`). Loads the
+ * configuration, starts the server, and shuts it down gracefully on SIGTERM/SIGINT:
+ * no new connection, requests in flight answered, the audit log flushed, the database
+ * closed. A second signal exits at once.
+ */
+import { parseArgs } from "node:util";
+import { StrongboxError } from "@strongbox/core";
+import { loadConfig, resolveConfig } from "./config/load.js";
+import { bootstrapBanner } from "./identity/bootstrap.js";
+import { createServer } from "./server.js";
+import { VERSION } from "./version.js";
+
+/** Options of {@link main} (for embedding and tests). */
+export interface MainOptions {
+	/** @default process.env */
+	env?: Record<string, string | undefined>;
+	/** @default process.cwd() */
+	cwd?: string;
+	/** Human-readable output (help, errors). @default process.stderr */
+	stderr?: { write(text: string): unknown };
+	/** @default process.stdout */
+	stdout?: { write(text: string): unknown };
+	/** Resolves once the server listens (tests, the CLI). */
+	onListening?: (url: string) => void;
+	/** Stops the server when it aborts (instead of a signal). */
+	signal?: AbortSignal;
+}
+
+const HELP = `Usage: strongbox-server [options]
+
+Starts the Strongbox HTTP server. Configuration comes from a file
+(strongbox.config.json|yaml|yml in the working directory, or --config) and
+STRONGBOX_* environment variables, which win. See the README for every option.
+
+Options:
+  -c, --config <file>     configuration file (also STRONGBOX_CONFIG)
+      --host <address>    listen address (default 127.0.0.1)
+  -p, --port <port>       listen port (default 8787)
+      --data-dir <dir>    data directory (default ~/.strongbox)
+      --log-level <level> fatal|error|warn|info|debug|trace|silent
+  -h, --help              show this help
+  -v, --version           show the version
+`;
+
+/**
+ * Runs the server until SIGTERM/SIGINT (or `options.signal`); resolves to the exit code
+ * (0 after a clean shutdown, 2 for a configuration error, 1 otherwise).
+ */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+	const stderr = options.stderr ?? process.stderr;
+	const stdout = options.stdout ?? process.stdout;
+	let args: ReturnType<typeof parse>;
+	try {
+		args = parse(argv);
+	} catch (error) {
+		stderr.write(`strongbox-server: ${(error as Error).message}\n\n${HELP}`);
+		return 2;
+	}
+	if (args.help) {
+		stdout.write(HELP);
+		return 0;
+	}
+	if (args.version) {
+		stdout.write(`${VERSION}\n`);
+		return 0;
+	}
+	let server: Awaited<ReturnType<typeof createServer>>;
+	try {
+		const env = options.env ?? process.env;
+		const loaded = await loadConfig({
+			...(args.config === undefined ? {} : { file: args.config }),
+			env,
+			...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+		});
+		const port = args.port === undefined ? undefined : Number(args.port);
+		const config = resolveConfig(
+			{
+				...loaded,
+				...(args["data-dir"] === undefined ? {} : { dataDir: args["data-dir"] }),
+				server: {
+					...loaded.server,
+					...(args.host === undefined ? {} : { host: args.host }),
+					...(port === undefined ? {} : { port }),
+				},
+				log: { level: (args["log-level"] as never) ?? loaded.log.level },
+			},
+			{ env, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
+		);
+		server = await createServer(config, {
+			onBootstrap: (result) => {
+				stdout.write(bootstrapBanner(result));
+			},
+		});
+	} catch (error) {
+		stderr.write(
+			`strongbox-server: ${error instanceof Error ? error.message : "could not start"}\n`,
+		);
+		return error instanceof StrongboxError && error.code === "STORE_CONFIG" ? 2 : 1;
+	}
+	try {
+		const { url } = await server.listen();
+		options.onListening?.(url);
+	} catch (error) {
+		await server.close().catch(() => {});
+		stderr.write(`strongbox-server: cannot listen: ${(error as Error).message}\n`);
+		return 1;
+	}
+	return new Promise<number>((resolve) => {
+		let stopping = false;
+		const stop = () => {
+			if (stopping) return;
+			stopping = true;
+			process.off("SIGTERM", stop);
+			process.off("SIGINT", stop);
+			server.close().then(
+				() => resolve(0),
+				() => resolve(1),
+			);
+		};
+		process.on("SIGTERM", stop);
+		process.on("SIGINT", stop);
+		options.signal?.addEventListener("abort", stop, { once: true });
+	});
+}
+
+function parse(argv: readonly string[]) {
+	const { values } = parseArgs({
+		args: [...argv],
+		strict: true,
+		allowPositionals: false,
+		options: {
+			config: { type: "string", short: "c" },
+			host: { type: "string" },
+			port: { type: "string", short: "p" },
+			"data-dir": { type: "string" },
+			"log-level": { type: "string" },
+			help: { type: "boolean", short: "h" },
+			version: { type: "boolean", short: "v" },
+		},
+	});
+	if (values.port !== undefined && !/^\d{1,5}$/.test(values.port))
+		throw new Error("--port must be a number");
+	return values;
+}

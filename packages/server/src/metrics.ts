@@ -1,0 +1,167 @@
+/**
+ * Prometheus metrics in the text exposition format (version 0.0.4), without a client
+ * library: counters and histograms keyed by a few bounded labels. Labels are route
+ * templates (`/api/v1/secrets/:id`), never a URL, an id, a name or a value.
+ */
+import type { SecretsCache, StoreCallEvent } from "@strongbox/core";
+
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// Labels come from a closed set (routes, store ops, status codes); the cap is a guard.
+const MAX_SERIES = 5000;
+
+type Labels = Record<string, string>;
+
+// Each metric is always called with the same label names in the same order, so the
+// values alone identify a series.
+function key(labels: Labels): string {
+	let k = "";
+	for (const name in labels) k += `${labels[name]}\u0000`;
+	return k;
+}
+
+function escapeLabel(value: string): string {
+	return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+function format(labels: Labels, extra?: Labels): string {
+	const all = { ...labels, ...extra };
+	const parts = Object.entries(all).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+	return parts.length > 0 ? `{${parts.join(",")}}` : "";
+}
+
+class Counter {
+	readonly series = new Map<string, { labels: Labels; value: number }>();
+	constructor(
+		readonly name: string,
+		readonly help: string,
+	) {}
+	inc(labels: Labels = {}, by = 1): void {
+		const k = key(labels);
+		const s = this.series.get(k);
+		if (s) s.value += by;
+		else if (this.series.size < MAX_SERIES) this.series.set(k, { labels, value: by });
+	}
+	render(): string[] {
+		const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+		if (this.series.size === 0) lines.push(`${this.name} 0`);
+		for (const s of this.series.values()) lines.push(`${this.name}${format(s.labels)} ${s.value}`);
+		return lines;
+	}
+}
+
+class Histogram {
+	readonly series = new Map<
+		string,
+		{ labels: Labels; counts: number[]; sum: number; count: number }
+	>();
+	constructor(
+		readonly name: string,
+		readonly help: string,
+	) {}
+	observe(labels: Labels, seconds: number): void {
+		const k = key(labels);
+		let s = this.series.get(k);
+		if (!s) {
+			if (this.series.size >= MAX_SERIES) return;
+			s = { labels, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
+			this.series.set(k, s);
+		}
+		for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) s.counts[i]!++;
+		s.sum += seconds;
+		s.count++;
+	}
+	render(): string[] {
+		const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+		for (const s of this.series.values()) {
+			BUCKETS.forEach((le, i) => {
+				lines.push(`${this.name}_bucket${format(s.labels, { le: String(le) })} ${s.counts[i]}`);
+			});
+			lines.push(`${this.name}_bucket${format(s.labels, { le: "+Inf" })} ${s.count}`);
+			lines.push(`${this.name}_sum${format(s.labels)} ${s.sum}`);
+			lines.push(`${this.name}_count${format(s.labels)} ${s.count}`);
+		}
+		return lines;
+	}
+}
+
+/** The server's metrics. */
+export interface Metrics {
+	/** One HTTP request answered. */
+	request(method: string, route: string, status: number, seconds: number): void;
+	/** One store call (the `observe` callback of core's `createStore`/`loadStore`). */
+	storeCall(event: StoreCallEvent): void;
+	/** Audit entries that could not be stored. */
+	auditFailure(count: number): void;
+	/** A reconciliation run and its outcome. */
+	reconcile(outcome: "ok" | "error", settled: number): void;
+	/** Reports the values cache's counters with the other metrics. */
+	watchCache(cache: SecretsCache | undefined): void;
+	/** The text exposition. */
+	render(): string;
+}
+
+function cacheLines(cache: SecretsCache | undefined): string[] {
+	if (!cache) return [];
+	const stats = cache.stats();
+	return [
+		"# HELP strongbox_cache_hits_total Reads served from the values cache.",
+		"# TYPE strongbox_cache_hits_total counter",
+		`strongbox_cache_hits_total ${stats.hits}`,
+		"# HELP strongbox_cache_misses_total Reads that went to a store.",
+		"# TYPE strongbox_cache_misses_total counter",
+		`strongbox_cache_misses_total ${stats.misses}`,
+		"# HELP strongbox_cache_entries Secrets held in the values cache.",
+		"# TYPE strongbox_cache_entries gauge",
+		`strongbox_cache_entries ${stats.size}`,
+	];
+}
+
+/** Creates an empty metrics registry. */
+export function createMetrics(): Metrics {
+	const requests = new Counter("strongbox_http_requests_total", "HTTP requests answered.");
+	const latency = new Histogram(
+		"strongbox_http_request_duration_seconds",
+		"HTTP request latency in seconds.",
+	);
+	const storeCalls = new Counter("strongbox_store_calls_total", "Store calls by operation.");
+	const storeLatency = new Histogram(
+		"strongbox_store_call_duration_seconds",
+		"Store call latency in seconds.",
+	);
+	const auditFailures = new Counter(
+		"strongbox_audit_failures_total",
+		"Audit entries that could not be stored.",
+	);
+	const reconciles = new Counter("strongbox_reconcile_runs_total", "Reconciliation runs.");
+	const settled = new Counter(
+		"strongbox_reconcile_settled_total",
+		"Interrupted writes settled and orphans removed by reconciliation.",
+	);
+	let cache: SecretsCache | undefined;
+	return {
+		watchCache(watched) {
+			cache = watched;
+		},
+		request(method, route, status, seconds) {
+			requests.inc({ method, route, status: String(status) });
+			latency.observe({ method, route }, seconds);
+		},
+		storeCall(event) {
+			storeCalls.inc({ store: event.store, op: event.op, outcome: event.error ?? "ok" });
+			storeLatency.observe({ store: event.store, op: event.op }, event.durationMs / 1000);
+		},
+		auditFailure(count) {
+			auditFailures.inc({}, count);
+		},
+		reconcile(outcome, count) {
+			reconciles.inc({ outcome });
+			settled.inc({}, count);
+		},
+		render() {
+			return `${[requests, latency, storeCalls, storeLatency, auditFailures, reconciles, settled]
+				.flatMap((m) => m.render())
+				.concat(cacheLines(cache))
+				.join("\n")}\n`;
+		},
+	};
+}

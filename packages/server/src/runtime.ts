@@ -1,0 +1,241 @@
+/**
+ * `openRuntime`: the Secrets runtime a configuration describes: the SQL catalog, the
+ * store and any secondary stores (loaded through core's registry), and `createSecrets`
+ * over them. The server and the CLI's local mode both start from here; with the default
+ * configuration this is the embedded SQLite catalog and encrypted store in the data
+ * directory.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+	chmodSync,
+	closeSync,
+	fsyncSync,
+	linkSync,
+	mkdirSync,
+	openSync,
+	unlinkSync,
+	writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+	createSecrets,
+	type ImportFn,
+	type Logger,
+	loadStore,
+	type ManagedStore,
+	type SecretsService,
+	type StoreCallEvent,
+	type StoreConfig,
+	silentLogger,
+} from "@strongbox/core";
+import {
+	createSqlCatalog,
+	DEPLOYMENT_ID_SETTING,
+	generateKey,
+	type SqlCatalog,
+} from "@strongbox/store-sql";
+import { databaseKind, resolveConfig } from "./config/load.js";
+import type { StrongboxConfig, StrongboxConfigInput } from "./config/schema.js";
+
+/** A running Secrets runtime. */
+export interface Runtime {
+	/** The Secrets API (acting as the trusted local caller; the server calls `.as(caller)`). */
+	secrets: SecretsService;
+	/** The SQL catalog (its `knex` also holds the server's identity and audit tables). */
+	catalog: SqlCatalog;
+	/** This deployment's stable id (stores tag what they write with it). */
+	deploymentId: string;
+	/** The configuration in effect, every default applied. */
+	config: StrongboxConfig;
+	/** Closes the stores and the catalog, once. */
+	close(): Promise<void>;
+}
+
+/** Options of {@link openRuntime}. */
+export interface OpenRuntimeOptions {
+	/** Receives the stores' and the runtime's logs. @default silent */
+	logger?: Logger;
+	/** Called after each store call (metrics). */
+	observe?: (event: StoreCallEvent) => void;
+	/**
+	 * Imports store packages. @default the server's own `import()`, then resolution from
+	 * the working directory (so a store installed next to the server is found under pnpm)
+	 */
+	import?: ImportFn;
+	/** Base of relative paths in `config` when it is not complete yet. @default process.cwd() */
+	cwd?: string;
+}
+
+function isMissing(error: unknown, specifier: string): boolean {
+	const e = error as { code?: unknown; message?: unknown } | null;
+	return (
+		(e?.code === "ERR_MODULE_NOT_FOUND" || e?.code === "MODULE_NOT_FOUND") &&
+		typeof e.message === "string" &&
+		e.message.includes(specifier)
+	);
+}
+
+/**
+ * The default import function: the server's own dependencies first, then the packages
+ * installed in `cwd` (a store added to the application that runs the server).
+ */
+export function serverImport(cwd: string = process.cwd()): ImportFn {
+	return async (specifier) => {
+		try {
+			return await import(specifier);
+		} catch (error) {
+			if (!isMissing(error, specifier)) throw error;
+			let resolved: string;
+			try {
+				resolved = createRequire(path.join(cwd, "package.json")).resolve(specifier);
+			} catch {
+				throw error;
+			}
+			return import(pathToFileURL(resolved).href);
+		}
+	};
+}
+
+/**
+ * Creates the default key file (0600) unless it exists, the way `openEmbedded` of
+ * store-sql does: written to a temporary file, synced, then linked, so a concurrent
+ * starter never reads half a key and exactly one key wins.
+ */
+function ensureKeyFile(file: string): boolean {
+	mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+	const keyId = `local-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
+	const temporary = `${file}.${randomBytes(6).toString("hex")}.tmp`;
+	writeFileSync(
+		temporary,
+		`# Strongbox encryption key. Back it up; never share it.\n${keyId}:${generateKey()}\n`,
+		{
+			mode: 0o600,
+			flag: "wx",
+		},
+	);
+	try {
+		const fd = openSync(temporary, "r");
+		try {
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+		linkSync(temporary, file);
+		return true;
+	} catch (error) {
+		if ((error as { code?: unknown }).code === "EEXIST") return false;
+		throw error;
+	} finally {
+		try {
+			unlinkSync(temporary);
+		} catch {
+			// Already gone.
+		}
+	}
+}
+
+/** SQLite gives its -wal and -shm files the database file's mode: create it 0600 first. */
+function ensureDatabaseFile(file: string): void {
+	mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+	closeSync(openSync(file, "a", 0o600));
+	if (process.platform !== "win32") chmodSync(file, 0o600);
+}
+
+/** The store entry with the configured key ring filled in for `sql` stores. */
+function withEncryption(
+	entry: StoreConfig & { options: Record<string, unknown> },
+	config: StrongboxConfig,
+): StoreConfig {
+	if (entry.type !== "sql") return entry;
+	const options = { ...entry.options };
+	const own =
+		options.keys !== undefined ||
+		options.keyFile !== undefined ||
+		options.insecureNoEncryption === true;
+	if (!own) {
+		if (config.encryption.keys !== undefined) options.keys = config.encryption.keys;
+		if (config.encryption.keyFile !== undefined) options.keyFile = config.encryption.keyFile;
+	}
+	if (options.tablePrefix === undefined && config.database.tablePrefix !== undefined) {
+		options.tablePrefix = config.database.tablePrefix;
+	}
+	return { type: entry.type, options, ...(entry.name === undefined ? {} : { name: entry.name }) };
+}
+
+/**
+ * Opens the runtime a configuration describes. Fails with `StoreConfigError` (every
+ * problem of the configuration listed) before anything is written.
+ *
+ * @example
+ * const runtime = await openRuntime(await loadConfig());
+ * const db = await runtime.secrets.getSecretByName("db");
+ */
+export async function openRuntime(
+	input: StrongboxConfig | StrongboxConfigInput = {},
+	options: OpenRuntimeOptions = {},
+): Promise<Runtime> {
+	const config = resolveConfig(input, options.cwd === undefined ? {} : { cwd: options.cwd });
+	const logger = options.logger ?? silentLogger;
+	const url = config.database.url!;
+	if (databaseKind(url) === "sqlite" && url !== "sqlite::memory:")
+		ensureDatabaseFile(url.slice("sqlite:".length));
+	const catalog = createSqlCatalog({
+		url,
+		logger,
+		...(config.database.tablePrefix === undefined
+			? {}
+			: { tablePrefix: config.database.tablePrefix }),
+	});
+	const stores: ManagedStore[] = [];
+	try {
+		await catalog.init();
+		const deploymentId = await catalog.initSetting(DEPLOYMENT_ID_SETTING, randomUUID());
+		const keyFile = config.encryption.keyFile;
+		if (
+			keyFile !== undefined &&
+			config.encryption.keys === undefined &&
+			keyFile.startsWith(config.dataDir + path.sep)
+		) {
+			if (ensureKeyFile(keyFile)) {
+				logger.warn(
+					`Created a new encryption key at ${keyFile}. Back it up now: without it no secret value can be read.`,
+					{ keyFile },
+				);
+			}
+		}
+		const loadOptions = {
+			import: options.import ?? serverImport(options.cwd),
+			logger,
+			deploymentId,
+			dataDir: config.dataDir,
+			catalogConnection: catalog.knex,
+			...(options.observe ? { observe: options.observe } : {}),
+		};
+		for (const entry of [config.store, ...config.secondaryStores]) {
+			stores.push(await loadStore(withEncryption(entry, config), loadOptions));
+		}
+		const secrets = createSecrets({
+			catalog,
+			store: stores[0]!,
+			stores: stores.slice(1),
+			maxValueBytes: config.limits.maxValueBytes,
+			logger,
+			...(config.cache.ttlMs > 0
+				? { cache: { ttlMs: config.cache.ttlMs, max: config.cache.max } }
+				: {}),
+		});
+		await secrets.init();
+		return {
+			secrets,
+			catalog,
+			deploymentId,
+			config,
+			close: () => secrets.close(),
+		};
+	} catch (error) {
+		await Promise.allSettled([...stores.map((s) => s.close()), catalog.close()]);
+		throw error;
+	}
+}
