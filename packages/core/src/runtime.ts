@@ -167,15 +167,25 @@ export function wrapStore(raw: SecretsStore, options: WrapStoreOptions): Managed
 		});
 	}
 
+	const observe = options.observe;
+
 	async function run<T>(op: StoreCallEvent["op"], fn: () => Promise<T>): Promise<T> {
+		// Hot path (every read): no clock reads unless someone observes.
+		if (!observe) {
+			try {
+				return await fn();
+			} catch (error) {
+				throw typed(error, op);
+			}
+		}
 		const started = performance.now();
 		try {
 			const result = await fn();
-			options.observe?.({ store: name, op, durationMs: performance.now() - started });
+			observe({ store: name, op, durationMs: performance.now() - started });
 			return result;
 		} catch (error) {
 			const mapped = typed(error, op);
-			options.observe?.({
+			observe({
 				store: name,
 				op,
 				durationMs: performance.now() - started,
@@ -193,12 +203,15 @@ export function wrapStore(raw: SecretsStore, options: WrapStoreOptions): Managed
 		if (closePromise) throw closedError();
 	}
 
+	let initialized = false;
+
 	function init(): Promise<void> {
 		// A rejected promise, not a synchronous throw: callers chain `.catch()` on it.
 		if (closePromise) return Promise.reject(closedError());
 		if (!initPromise) {
 			initPromise = run("init", async () => {
 				await raw.init?.();
+				initialized = true;
 			}).catch((error: unknown) => {
 				// A failed init is retried by the next call instead of failing forever.
 				initPromise = undefined;
@@ -218,7 +231,8 @@ export function wrapStore(raw: SecretsStore, options: WrapStoreOptions): Managed
 
 	async function ready(): Promise<void> {
 		ensureOpen();
-		await init();
+		// Once initialised, skip the extra await on every call.
+		if (!initialized) await init();
 	}
 
 	const store: ManagedStore = {
@@ -242,10 +256,19 @@ export function wrapStore(raw: SecretsStore, options: WrapStoreOptions): Managed
 			await ready();
 			await run("set", () => raw.set(id, values, meta));
 		},
-		async get(id) {
-			checkId(id);
-			await ready();
-			return run("get", () => raw.get(id));
+		get(id) {
+			try {
+				checkId(id);
+			} catch (error) {
+				return Promise.reject(error);
+			}
+			// Hot path of every read: initialised, open, unobserved → one promise, no extra awaits.
+			if (initialized && !closePromise && !observe) {
+				return raw.get(id).catch((error: unknown) => {
+					throw typed(error, "get");
+				});
+			}
+			return ready().then(() => run("get", () => raw.get(id)));
 		},
 		async getMany(ids) {
 			for (const id of ids) checkId(id);

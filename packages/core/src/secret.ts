@@ -30,36 +30,55 @@ function metadataOf(secret: SecretMetadata): SecretMetadata {
 	};
 }
 
+/**
+ * The class behind every {@link Secret} Strongbox returns. The masking methods live on
+ * the prototype (non-enumerable, shared), so spreading or comparing a secret sees only
+ * its data fields.
+ */
+class MaskedSecret implements Secret {
+	id: string;
+	name: string;
+	scope: Secret["scope"];
+	workspace: string;
+	owner: string | null;
+	keys: string[];
+	version: number;
+	createdAt: Date;
+	updatedAt: Date;
+	backend: string;
+	values: SecretValues;
+
+	constructor(metadata: SecretMetadata, values: SecretValues) {
+		this.id = metadata.id;
+		this.name = metadata.name;
+		this.scope = metadata.scope;
+		this.workspace = metadata.workspace;
+		this.owner = metadata.owner;
+		this.keys = metadata.keys;
+		this.version = metadata.version;
+		this.createdAt = metadata.createdAt;
+		this.updatedAt = metadata.updatedAt;
+		this.backend = metadata.backend;
+		this.values = values;
+	}
+
+	toJSON(): SecretMetadata & { values: Record<string, string> } {
+		return { ...metadataOf(this), values: maskValues(this.values) };
+	}
+
+	toString(): string {
+		return `Secret(${this.name}, id=${this.id}, keys=[${Object.keys(this.values).join(", ")}], version=${this.version})`;
+	}
+
+	[inspectSymbol](_depth: number, options: unknown, inspect?: (v: unknown, o: unknown) => string): string {
+		const shown = { ...metadataOf(this), values: maskValues(this.values) };
+		return `Secret ${inspect ? inspect(shown, options) : JSON.stringify(shown)}`;
+	}
+}
+
 /** Builds a {@link Secret} whose values are masked when printed or serialised. */
 export function makeSecret(metadata: SecretMetadata, values: SecretValues): Secret {
-	const secret: Secret = { ...metadataOf(metadata), values };
-	Object.defineProperties(secret, {
-		toJSON: {
-			value(this: Secret) {
-				return { ...metadataOf(this), values: maskValues(this.values) };
-			},
-			enumerable: false,
-		},
-		toString: {
-			value(this: Secret) {
-				return `Secret(${this.name}, id=${this.id}, keys=[${Object.keys(this.values).join(", ")}], version=${this.version})`;
-			},
-			enumerable: false,
-		},
-		[inspectSymbol]: {
-			value(
-				this: Secret,
-				_depth: number,
-				options: unknown,
-				inspect?: (v: unknown, o: unknown) => string,
-			) {
-				const shown = { ...metadataOf(this), values: maskValues(this.values) };
-				return `Secret ${inspect ? inspect(shown, options) : JSON.stringify(shown)}`;
-			},
-			enumerable: false,
-		},
-	});
-	return secret;
+	return new MaskedSecret(metadata, values);
 }
 
 /** A secret as JSON with its values in clear, for the places that must send them (HTTP API, `--reveal`). */

@@ -191,16 +191,19 @@ export function createSqlCatalog(options: SqlCatalogOptions): SqlCatalog {
 			// Scalar subqueries, not a LEFT JOIN: SQLite runs this join shape ~10x slower.
 			const V = q(tap.table);
 			const match = "v.deployment = ? AND v.id = s.id";
-			text = `SELECT ${ROW_COLUMNS.map((c) => `s.${c}`).join(", ")}, (SELECT v.version FROM ${V} v WHERE ${match}) AS v_version, (SELECT v.envelope FROM ${V} v WHERE ${match}) AS v_envelope FROM ${T} s WHERE ${where}`;
+			// One subquery packing "<version>:<envelope>": each subquery is another index descent.
+			text = `SELECT ${ROW_COLUMNS.map((c) => `s.${c}`).join(", ")}, (SELECT v.version || ':' || v.envelope FROM ${V} v WHERE ${match}) AS v_packed FROM ${T} s WHERE ${where}`;
 			texts.set(where, text);
 		}
-		const r = await s.first(text, [tap.deployment, tap.deployment, ...params], operation);
+		const r = await s.first(text, [tap.deployment, ...params], operation);
 		if (!r) return undefined;
+		const packed = r.v_packed as string | null | undefined;
+		const colon = typeof packed === "string" ? packed.indexOf(":") : -1;
 		tap.put(
 			r.id as string,
-			r.v_envelope === null || r.v_envelope === undefined
+			colon < 0
 				? null
-				: { version: num(r.v_version), envelope: r.v_envelope as string },
+				: { version: num(packed!.slice(0, colon)), envelope: packed!.slice(colon + 1) },
 		);
 		return rowFrom(r);
 	}
@@ -253,7 +256,8 @@ export function createSqlCatalog(options: SqlCatalogOptions): SqlCatalog {
 		},
 
 		async get(id) {
-			const s = await readDb();
+			// Hot path of every read: no extra await once initialised.
+			const s = initialized && !closed ? sql! : await readDb();
 			const tap = dialect === "sqlite" ? activeTap(knex!) : undefined;
 			if (tap) return readAlong(s, tap, "s.id = ?", [id], "get");
 			const r = await s.first(`SELECT ${COLUMNS} FROM ${T} WHERE id = ?`, [id], "get");
