@@ -20,7 +20,10 @@ import type {
 const enc = encodeURIComponent;
 
 /** The calls of {@link StrongboxClient} beyond `Secrets`. */
-export type AdminApi = Omit<StrongboxClient, keyof Secrets | "url" | "close">;
+export type AdminApi = Omit<
+	StrongboxClient,
+	keyof Secrets | "url" | "close" | "resolve" | "validateReferences" | "doctor" | "resync"
+>;
 
 /** The identity, token, audit and health calls over `call`. */
 export function adminApi(call: (c: CallOptions) => Promise<unknown>): AdminApi {

@@ -6,6 +6,7 @@
 import https from "node:https";
 import { StoreClosedError, ValidationError, type ValidationIssue } from "@strongbox/core";
 import { adminApi } from "./admin-api.js";
+import { referencesApi } from "./references-api.js";
 import { secretsApi } from "./secrets-api.js";
 import { invalid } from "./shapes.js";
 import {
@@ -118,6 +119,7 @@ export function createClient(options: ClientOptions): StrongboxClient {
 		},
 		...secretsApi(call),
 		...adminApi(call),
+		...referencesApi(call),
 	};
 	return client;
 }

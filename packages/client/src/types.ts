@@ -3,7 +3,16 @@
  * `Date`). They mirror `@strongbox/server`'s schemas; the client's end-to-end tests run
  * against a real server to keep both in step.
  */
-import type { Page, Secrets } from "@strongbox/core";
+import type {
+	Divergence,
+	Page,
+	ReferenceValidation,
+	ResyncReport,
+	Secrets,
+	ValidationLevel,
+} from "@strongbox/core";
+
+export type { ResyncReport } from "@strongbox/core";
 
 /** A role in a workspace. */
 export type Role = "admin" | "member";
@@ -105,6 +114,40 @@ export interface Health {
 	checks: Record<string, { ok: boolean; code?: string }>;
 }
 
+/** Options of {@link StrongboxClient.resolve}. */
+export interface ResolveOptions {
+	/** Look names up in this workspace instead of the client's. */
+	workspace?: string;
+}
+
+/** Options of {@link StrongboxClient.validateReferences}. */
+export interface ValidateOptions extends ResolveOptions {
+	/** @default `STRONGBOX_SECRET_VALIDATION_LEVEL` of this process, else `SECRET_AND_KEY_EXISTS` */
+	level?: ValidationLevel;
+}
+
+/** One check of {@link DoctorReport}. */
+export interface DoctorCheck {
+	ok: boolean;
+	/** The error code when the check failed. */
+	error?: string;
+	message?: string;
+}
+
+/** What the server's doctor found (`GET /api/v1/admin/doctor`). */
+export interface DoctorReport {
+	/** Every check passed and no divergence is recorded. */
+	ok: boolean;
+	catalog: DoctorCheck;
+	stores: Array<
+		DoctorCheck & { name: string; type: string; role: "primary" | "secondary" | "backup" }
+	>;
+	/** Rows left pending or deleting (capped at 10,000); `null` when the catalog cannot be read. */
+	unsettled: number | null;
+	/** Backup divergences waiting for `resync()`; `null` when the catalog cannot be read. */
+	divergences: Divergence[] | null;
+}
+
 /** The Secrets API over HTTP, plus identity, token and audit calls. */
 export interface StrongboxClient extends Secrets {
 	/** The server's base URL. */
@@ -131,4 +174,20 @@ export interface StrongboxClient extends Secrets {
 	listTokens(options?: { user?: string }): Promise<TokenInfo[]>;
 	revokeToken(id: string): Promise<void>;
 	queryAudit(query?: AuditQuery): Promise<Page<AuditRecord>>;
+	/**
+	 * Returns a copy of `document` with every `{{name.key}}` in its strings replaced by the
+	 * value, resolved on the server for this client's caller in one request (the same rules
+	 * as core's `resolveReferences`). The document travels as JSON: `Date`s come back as
+	 * strings, `undefined` properties are dropped.
+	 *
+	 * @throws UnresolvedReferenceError listing every missing secret and key (`details.missing`).
+	 * @throws ValidationError for a malformed reference or a limit exceeded.
+	 */
+	resolve<T>(document: T, options?: ResolveOptions): Promise<T>;
+	/** Checks the references of `document` on the server without reading a value (core's `validateReferences`). */
+	validateReferences(document: unknown, options?: ValidateOptions): Promise<ReferenceValidation>;
+	/** The server's doctor report (admins). */
+	doctor(): Promise<DoctorReport>;
+	/** Repairs the recorded backup divergences (admins). */
+	resync(): Promise<ResyncReport>;
 }

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createServer, type StrongboxConfigInput, type StrongboxServer } from "@strongbox/server";
+import { openDatabase } from "@strongbox/store-sql";
 import { type ClientOptions, createClient, type StrongboxClient } from "../src/index.js";
 
 /** A running server and an admin client. */
@@ -33,6 +34,34 @@ export function sharedDatabaseConfig(
 		database: { url, tablePrefix: `c${Math.random().toString(36).slice(2, 10)}_` },
 		encryption: { keys: `k1:${Buffer.alloc(32, 9).toString("base64")}` },
 	};
+}
+
+/** Drops the tables of a shared database's prefix, so that runs leave nothing behind. */
+async function dropTables(url: string, prefix: string): Promise<void> {
+	// One connection: MySQL's foreign-key switch is per session.
+	const knex = openDatabase(url, { poolMax: 1 });
+	const postgres = /^postgres(?:ql)?:/i.test(url);
+	try {
+		const names: string[] = postgres
+			? (
+					await knex.raw(
+						"SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()",
+					)
+				).rows.map((r: { name: string }) => r.name)
+			: (
+					await knex.raw(
+						"SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()",
+					)
+				)[0].map((r: { name: string }) => r.name);
+		if (!postgres) await knex.raw("SET FOREIGN_KEY_CHECKS = 0");
+		for (const table of names.filter((name) => name.startsWith(prefix))) {
+			await knex.raw(
+				postgres ? `DROP TABLE IF EXISTS "${table}" CASCADE` : `DROP TABLE IF EXISTS \`${table}\``,
+			);
+		}
+	} finally {
+		await knex.destroy();
+	}
 }
 
 /** Starts a server (quiet logs, no rate limit unless configured). */
@@ -74,6 +103,10 @@ export async function startLiveServer(config: StrongboxConfigInput = {}): Promis
 			await Promise.all(clients.map((c) => c.close()));
 			await server.close();
 			await rm(dataDir, { recursive: true, force: true });
+			const { url, tablePrefix } = config.database ?? {};
+			if (url !== undefined && tablePrefix !== undefined && !url.startsWith("sqlite:")) {
+				await dropTables(url, tablePrefix);
+			}
 		},
 	};
 }

@@ -6,7 +6,11 @@
  * @packageDocumentation
  */
 export type { AuditEntry, AuditFilter, AuditLog, AuditRecord } from "./audit.js";
-export { ENV_VARIABLES, STORE_OPTIONS_PREFIX } from "./config/env.js";
+export {
+	BACKUP_STORE_OPTIONS_PREFIX,
+	ENV_VARIABLES,
+	STORE_OPTIONS_PREFIX,
+} from "./config/env.js";
 export {
 	CONFIG_FILE_NAMES,
 	isLoopbackHost,
@@ -23,8 +27,16 @@ export {
 	type StrongboxConfig,
 	type StrongboxConfigInput,
 } from "./config/schema.js";
+export {
+	DOCTOR_UNSETTLED_LIMIT,
+	type DoctorOptions,
+	type DoctorReport,
+	type DoctorStore,
+	doctor,
+} from "./doctor.js";
 export { WORKSPACE_HEADER } from "./http/app.js";
 export { ROUTE_NOT_FOUND } from "./http/errors.js";
+export { MAX_RESOLVED_BYTES, RESOLVE_LIMITS } from "./http/resolve-routes.js";
 export { bearerToken, callerOf, type Principal } from "./identity/auth.js";
 export {
 	BOOTSTRAP_USER,
@@ -34,6 +46,12 @@ export {
 } from "./identity/bootstrap.js";
 export type { Membership, Role, TokenInfo, User, Workspace } from "./identity/store.js";
 export { generateToken, hashToken, TOKEN_PATTERN } from "./identity/tokens.js";
+export {
+	channelName,
+	type Invalidation,
+	type InvalidationKind,
+	type InvalidationStats,
+} from "./invalidation.js";
 export { createLogger, REDACT_PATHS } from "./logger.js";
 export { type MainOptions, main } from "./main.js";
 export {

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { StrongboxError } from "@strongbox/core";
-import { loadConfig, resolveConfig } from "./config/load.js";
+import { loadConfig } from "./config/load.js";
 import { bootstrapBanner } from "./identity/bootstrap.js";
 import { createServer } from "./server.js";
 import { VERSION } from "./version.js";
@@ -68,25 +68,22 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 	let server: Awaited<ReturnType<typeof createServer>>;
 	try {
 		const env = options.env ?? process.env;
-		const loaded = await loadConfig({
+		const port = args.port === undefined ? undefined : Number(args.port);
+		// Flags are a layer above the file and the environment, applied before defaults are
+		// derived: `--data-dir` also moves the default database and key file.
+		const config = await loadConfig({
 			...(args.config === undefined ? {} : { file: args.config }),
 			env,
 			...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-		});
-		const port = args.port === undefined ? undefined : Number(args.port);
-		const config = resolveConfig(
-			{
-				...loaded,
+			overrides: {
 				...(args["data-dir"] === undefined ? {} : { dataDir: args["data-dir"] }),
 				server: {
-					...loaded.server,
 					...(args.host === undefined ? {} : { host: args.host }),
 					...(port === undefined ? {} : { port }),
 				},
-				log: { level: (args["log-level"] as never) ?? loaded.log.level },
+				...(args["log-level"] === undefined ? {} : { log: { level: args["log-level"] as never } }),
 			},
-			{ env, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
-		);
+		});
 		server = await createServer(config, {
 			onBootstrap: (result) => {
 				stdout.write(bootstrapBanner(result));
@@ -121,6 +118,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
 		options.signal?.addEventListener("abort", stop, { once: true });
+		// Aborted already (for example by `onListening` itself): stop now.
+		if (options.signal?.aborted) stop();
 	});
 }
 

@@ -4,6 +4,7 @@
  * templates (`/api/v1/secrets/:id`), never a URL, an id, a name or a value.
  */
 import type { SecretsCache, StoreCallEvent } from "@strongbox/core";
+import { INVALIDATION_KINDS, type InvalidationStats } from "./invalidation.js";
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 // Labels come from a closed set (routes, store ops, status codes); the cap is a guard.
@@ -96,6 +97,8 @@ export interface Metrics {
 	reconcile(outcome: "ok" | "error", settled: number): void;
 	/** Reports the values cache's counters with the other metrics. */
 	watchCache(cache: SecretsCache | undefined): void;
+	/** Reports the eviction notices' counters (PostgreSQL) with the other metrics. */
+	watchInvalidation(source: { readonly enabled: boolean; stats(): InvalidationStats }): void;
 	/** The text exposition. */
 	render(): string;
 }
@@ -113,6 +116,32 @@ function cacheLines(cache: SecretsCache | undefined): string[] {
 		"# HELP strongbox_cache_entries Secrets held in the values cache.",
 		"# TYPE strongbox_cache_entries gauge",
 		`strongbox_cache_entries ${stats.size}`,
+	];
+}
+
+function invalidationLines(source: { enabled: boolean; stats(): InvalidationStats } | undefined) {
+	if (!source?.enabled) return [];
+	const stats = source.stats();
+	return [
+		"# HELP strongbox_invalidations_sent_total Eviction notices sent to the other replicas (PostgreSQL NOTIFY).",
+		"# TYPE strongbox_invalidations_sent_total counter",
+		...INVALIDATION_KINDS.map(
+			(k) => `strongbox_invalidations_sent_total{kind="${k}"} ${stats.sent[k]}`,
+		),
+		"# HELP strongbox_invalidations_received_total Eviction notices received (this replica's own included).",
+		"# TYPE strongbox_invalidations_received_total counter",
+		...INVALIDATION_KINDS.map(
+			(k) => `strongbox_invalidations_received_total{kind="${k}"} ${stats.received[k]}`,
+		),
+		"# HELP strongbox_invalidation_send_failures_total Eviction notices that could not be sent.",
+		"# TYPE strongbox_invalidation_send_failures_total counter",
+		`strongbox_invalidation_send_failures_total ${stats.sendFailures}`,
+		"# HELP strongbox_invalidation_reconnects_total Times the listening connection was re-established.",
+		"# TYPE strongbox_invalidation_reconnects_total counter",
+		`strongbox_invalidation_reconnects_total ${stats.reconnects}`,
+		"# HELP strongbox_invalidation_listening Whether this replica listens for eviction notices (1) or not (0).",
+		"# TYPE strongbox_invalidation_listening gauge",
+		`strongbox_invalidation_listening ${stats.listening ? 1 : 0}`,
 	];
 }
 
@@ -138,9 +167,13 @@ export function createMetrics(): Metrics {
 		"Interrupted writes settled and orphans removed by reconciliation.",
 	);
 	let cache: SecretsCache | undefined;
+	let invalidation: { enabled: boolean; stats(): InvalidationStats } | undefined;
 	return {
 		watchCache(watched) {
 			cache = watched;
+		},
+		watchInvalidation(source) {
+			invalidation = source;
 		},
 		request(method, route, status, seconds) {
 			requests.inc({ method, route, status: String(status) });
@@ -160,7 +193,7 @@ export function createMetrics(): Metrics {
 		render() {
 			return `${[requests, latency, storeCalls, storeLatency, auditFailures, reconciles, settled]
 				.flatMap((m) => m.render())
-				.concat(cacheLines(cache))
+				.concat(cacheLines(cache), invalidationLines(invalidation))
 				.join("\n")}\n`;
 		},
 	};

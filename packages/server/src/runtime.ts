@@ -1,7 +1,8 @@
 /**
  * `openRuntime`: the Secrets runtime a configuration describes: the SQL catalog, the
- * store and any secondary stores (loaded through core's registry), and `createSecrets`
- * over them. The server and the CLI's local mode both start from here; with the default
+ * store (paired with its backup store when one is configured) and any secondary stores
+ * (loaded through core's registry), and `createSecrets` over them, sending cross-replica
+ * eviction notices on PostgreSQL. The server and the CLI's local mode both start from here; with the default
  * configuration this is the embedded SQLite catalog and encrypted store in the data
  * directory.
  */
@@ -20,7 +21,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import {
+	catalogDivergenceLog,
 	createSecrets,
+	type DivergenceLog,
 	type ImportFn,
 	type Logger,
 	loadStore,
@@ -29,6 +32,7 @@ import {
 	type StoreCallEvent,
 	type StoreConfig,
 	silentLogger,
+	withBackup,
 } from "@strongbox/core";
 import {
 	createSqlCatalog,
@@ -36,8 +40,10 @@ import {
 	generateKey,
 	type SqlCatalog,
 } from "@strongbox/store-sql";
+import { withChangeNotices } from "./catalog-notices.js";
 import { databaseKind, resolveConfig } from "./config/load.js";
 import type { StrongboxConfig, StrongboxConfigInput } from "./config/schema.js";
+import { createInvalidation, type Invalidation } from "./invalidation.js";
 
 /** A running Secrets runtime. */
 export interface Runtime {
@@ -49,6 +55,21 @@ export interface Runtime {
 	deploymentId: string;
 	/** The configuration in effect, every default applied. */
 	config: StrongboxConfig;
+	/**
+	 * The stores as `createSecrets` uses them: the store of new secrets first (a backup
+	 * pair when a backup is configured), then the secondary stores.
+	 */
+	stores: readonly ManagedStore[];
+	/**
+	 * Where a backup store records the writes it missed (the catalog's settings, shared by
+	 * every replica): `resync(runtime.secrets, runtime.divergences)` from core repairs them.
+	 */
+	divergences: DivergenceLog;
+	/**
+	 * Cross-replica eviction notices (PostgreSQL `NOTIFY`; a no-op elsewhere). Every
+	 * committed change to a secret sends one; the server also listens.
+	 */
+	invalidation: Invalidation;
 	/** Closes the stores and the catalog, once. */
 	close(): Promise<void>;
 }
@@ -189,6 +210,7 @@ export async function openRuntime(
 			: { tablePrefix: config.database.tablePrefix }),
 	});
 	const stores: ManagedStore[] = [];
+	let invalidation: Invalidation | undefined;
 	try {
 		await catalog.init();
 		const deploymentId = await catalog.initSetting(DEPLOYMENT_ID_SETTING, randomUUID());
@@ -213,13 +235,27 @@ export async function openRuntime(
 			catalogConnection: catalog.knex,
 			...(options.observe ? { observe: options.observe } : {}),
 		};
-		for (const entry of [config.store, ...config.secondaryStores]) {
-			stores.push(await loadStore(withEncryption(entry, config), loadOptions));
+		const divergences = catalogDivergenceLog(catalog);
+		const primary = await loadStore(withEncryption(config.store, config), loadOptions);
+		stores.push(primary);
+		let store: ManagedStore = primary;
+		if (config.backup) {
+			const entry = { ...config.backup, name: config.backup.name ?? "backup" };
+			const backup = await loadStore(withEncryption(entry, config), loadOptions);
+			stores.push(backup);
+			store = withBackup(primary, backup, { log: divergences, logger });
 		}
+		const secondaries: ManagedStore[] = [];
+		for (const entry of config.secondaryStores) {
+			const secondary = await loadStore(withEncryption(entry, config), loadOptions);
+			stores.push(secondary);
+			secondaries.push(secondary);
+		}
+		invalidation = createInvalidation(catalog, { logger });
 		const secrets = createSecrets({
-			catalog,
-			store: stores[0]!,
-			stores: stores.slice(1),
+			catalog: withChangeNotices(catalog, invalidation),
+			store,
+			stores: secondaries,
 			maxValueBytes: config.limits.maxValueBytes,
 			logger,
 			...(config.cache.ttlMs > 0
@@ -227,14 +263,23 @@ export async function openRuntime(
 				: {}),
 		});
 		await secrets.init();
+		const notices = invalidation;
+		let closing: Promise<void> | undefined;
 		return {
 			secrets,
 			catalog,
 			deploymentId,
 			config,
-			close: () => secrets.close(),
+			stores: [store, ...secondaries],
+			divergences,
+			invalidation: notices,
+			close() {
+				closing ??= notices.close().then(() => secrets.close());
+				return closing;
+			},
 		};
 	} catch (error) {
+		await invalidation?.close();
 		await Promise.allSettled([...stores.map((s) => s.close()), catalog.close()]);
 		throw error;
 	}

@@ -12,9 +12,11 @@ import { resolveConfig } from "./config/load.js";
 import { redactConfig } from "./config/redact.js";
 import type { StrongboxConfig, StrongboxConfigInput } from "./config/schema.js";
 import { createDb } from "./db.js";
+import { adminRoutes } from "./http/admin-routes.js";
 import { buildApp } from "./http/app.js";
 import { identityRoutes } from "./http/identity-routes.js";
 import { openApiDocument } from "./http/openapi.js";
+import { resolveRoutes } from "./http/resolve-routes.js";
 import type { AnyRoute, Services } from "./http/route.js";
 import { secretRoutes } from "./http/secrets-routes.js";
 import { systemRoutes } from "./http/system-routes.js";
@@ -124,6 +126,29 @@ export async function createServer(
 			cacheTtlMs: config.auth.cacheTtlMs,
 			logger: coreLogger(log.child({ component: "auth" })),
 		});
+		metrics.watchInvalidation(runtime.invalidation);
+		if (runtime.invalidation.enabled) {
+			const cache = runtime.secrets.cache;
+			const listening = await runtime.invalidation.listen(
+				(kind, id) => {
+					if (kind === "secret") cache?.invalidate(id);
+					else if (kind === "token") auth.invalidateToken(id);
+					else auth.invalidateUser(id);
+				},
+				{
+					onReconnect: () => {
+						cache?.clear();
+						auth.invalidate();
+					},
+				},
+			);
+			if (!listening) {
+				log.warn(
+					{ channel: runtime.invalidation.channel },
+					"not listening for eviction notices yet (retrying); reads stay correct, revocations from other replicas wait for auth.cacheTtlMs",
+				);
+			}
+		}
 		const audit = createAuditLog({
 			db,
 			tables,
@@ -138,7 +163,9 @@ export async function createServer(
 		const routes: AnyRoute[] = [];
 		routes.push(
 			...secretRoutes,
+			...resolveRoutes,
 			...identityRoutes,
+			...adminRoutes,
 			...tokenRoutes,
 			...systemRoutes(() => (document ??= openApiDocument(routes, VERSION))).filter(
 				(route) => route.url !== "/metrics" || config.metrics.enabled,

@@ -7,7 +7,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminRoutes } from "../src/http/admin-routes.js";
 import { identityRoutes } from "../src/http/identity-routes.js";
+import { resolveRoutes } from "../src/http/resolve-routes.js";
 import { secretRoutes } from "../src/http/secrets-routes.js";
 import { tokenRoutes } from "../src/http/token-routes.js";
 import { serverTables } from "../src/identity/migrations.js";
@@ -217,7 +219,12 @@ describe("OpenAPI", () => {
 			})),
 		);
 		expect(operations).toHaveLength(
-			secretRoutes.length + identityRoutes.length + tokenRoutes.length + 3,
+			secretRoutes.length +
+				resolveRoutes.length +
+				identityRoutes.length +
+				adminRoutes.length +
+				tokenRoutes.length +
+				3,
 		);
 		for (const op of operations) {
 			expect(

@@ -2,7 +2,7 @@
  * Configuration: defaults, file + environment merging (environment wins), relative
  * paths, and every problem listed at once without echoing a credential.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { StoreConfigError } from "@strongbox/core";
@@ -11,6 +11,7 @@ import {
 	ENV_VARIABLES,
 	isLoopbackHost,
 	loadConfig,
+	main,
 	redactConfig,
 	resolveConfig,
 } from "../src/index.js";
@@ -156,6 +157,112 @@ describe("file and environment", () => {
 			{ type: "vault", name: "old", options: { url: "http://127.0.0.1:8200" } },
 		]);
 		expect(JSON.stringify(redactConfig(config))).not.toContain(keys);
+	});
+});
+
+describe("command-line flags", () => {
+	it("apply before defaults are derived: --data-dir also moves the database and key file", async () => {
+		const config = await loadConfig({
+			cwd: dir,
+			env: { HOME: dir, STRONGBOX_DATA_DIR: path.join(dir, "from-env"), STRONGBOX_PORT: "9000" },
+			overrides: { dataDir: "flag-dir", server: { port: 0 } },
+		});
+		const dataDir = path.join(dir, "flag-dir");
+		expect(config.dataDir).toBe(dataDir);
+		expect(config.database.url).toBe(`sqlite:${path.join(dataDir, "strongbox.db")}`);
+		expect(config.encryption.keyFile).toBe(path.join(dataDir, "strongbox.key"));
+		expect(config.server.port).toBe(0);
+	});
+
+	it("strongbox-server --data-dir keeps the database and key file out of ~/.strongbox", async () => {
+		const stopper = new AbortController();
+		const code = main(["--data-dir", "data", "--port", "0", "--log-level", "silent"], {
+			env: { HOME: dir },
+			cwd: dir,
+			stdout: { write: () => true },
+			onListening: () => stopper.abort(),
+			signal: stopper.signal,
+		});
+		expect(await code).toBe(0);
+		await access(path.join(dir, "data", "strongbox.db"));
+		await access(path.join(dir, "data", "strongbox.key"));
+		await expect(access(path.join(dir, ".strongbox"))).rejects.toThrow();
+	});
+});
+
+describe("backup store", () => {
+	it("comes from the file or STRONGBOX_BACKUP_STORE_*; the environment's type drops the file's options", async () => {
+		await writeFile(
+			path.join(dir, "strongbox.config.json"),
+			JSON.stringify({ backup: { type: "gcp", options: { projectId: "p" } } }),
+		);
+		expect((await loadConfig({ cwd: dir, env: { HOME: dir } })).backup).toEqual({
+			type: "gcp",
+			options: { projectId: "p" },
+		});
+		const config = await loadConfig({
+			cwd: dir,
+			env: {
+				HOME: dir,
+				STRONGBOX_BACKUP_STORE_TYPE: "aws",
+				STRONGBOX_BACKUP_STORE_NAME: "aws-copy",
+				STRONGBOX_BACKUP_STORE_OPTIONS_REGION: "eu-central-1",
+				STRONGBOX_BACKUP_STORE_OPTIONS_SECRET_ACCESS_KEY: "backup-secret-canary",
+			},
+		});
+		expect(config.backup).toEqual({
+			type: "aws",
+			name: "aws-copy",
+			options: { region: "eu-central-1", secretAccessKey: "backup-secret-canary" },
+		});
+		expect(config.store).toEqual({ type: "sql", options: {} });
+		expect(JSON.stringify(redactConfig(config))).not.toContain("backup-secret-canary");
+	});
+
+	it("must be another location and another name", async () => {
+		const sameTable = await configError(
+			loadConfig({ cwd: dir, env: { HOME: dir, STRONGBOX_BACKUP_STORE_TYPE: "sql" } }),
+		);
+		expect(issuePaths(sameTable)).toEqual(["backup.options"]);
+		const sameUrl = await configError(
+			loadConfig({
+				cwd: dir,
+				env: {
+					HOME: dir,
+					STRONGBOX_DATABASE_URL: "sqlite:db.sqlite",
+					STRONGBOX_BACKUP_STORE_TYPE: "sql",
+					STRONGBOX_BACKUP_STORE_OPTIONS_URL: `sqlite:${path.join(dir, "db.sqlite")}`,
+				},
+			}),
+		);
+		expect(issuePaths(sameUrl)).toEqual(["backup.options"]);
+		const ownPrefix = resolveConfig(
+			{ backup: { type: "sql", options: { tablePrefix: "copy_" } } },
+			{ cwd: dir, env: { HOME: dir } },
+		);
+		expect(ownPrefix.backup?.options).toEqual({ tablePrefix: "copy_" });
+		const clash = await configError(
+			loadConfig({
+				cwd: dir,
+				env: { HOME: dir, STRONGBOX_BACKUP_STORE_TYPE: "aws", STRONGBOX_BACKUP_STORE_NAME: "sql" },
+			}),
+		);
+		expect(issuePaths(clash)).toEqual(["backup.name"]);
+	});
+
+	it("masks credentials in URL options of every store", () => {
+		const config = resolveConfig(
+			{
+				backup: {
+					type: "sql",
+					options: { url: "postgres://u:url-password-canary@db/x", tablePrefix: "b_" },
+				},
+			},
+			{ cwd: dir, env: { HOME: dir } },
+		);
+		const printed = JSON.stringify(redactConfig(config));
+		expect(printed).not.toContain("url-password-canary");
+		expect(printed).toContain("postgres://u:");
 	});
 });
 

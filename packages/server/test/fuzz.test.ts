@@ -7,7 +7,9 @@
 import { errorClasses } from "@strongbox/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminRoutes } from "../src/http/admin-routes.js";
 import { identityRoutes } from "../src/http/identity-routes.js";
+import { resolveRoutes } from "../src/http/resolve-routes.js";
 import type { AnyRoute } from "../src/http/route.js";
 import { secretRoutes } from "../src/http/secrets-routes.js";
 import { tokenRoutes } from "../src/http/token-routes.js";
@@ -53,6 +55,11 @@ const text = fc.oneof(
 		"1e9",
 		"2026-01-01T00:00:00Z",
 		"null",
+		"{{target.a}}",
+		"x {{ target.a }} {{target.zz}}",
+		"{{target",
+		"\\{{target.a}}",
+		"SECRET_EXISTS",
 	),
 	fc.string({ minLength: 200, maxLength: 400 }),
 );
@@ -75,6 +82,9 @@ const FIELDS = [
 	"user",
 	"expiresAt",
 	"expiresInSeconds",
+	"document",
+	"validateOnly",
+	"level",
 ];
 const body = fc.oneof(
 	fc.record({ kind: fc.constant("json" as const), value: jsonValue }),
@@ -157,7 +167,13 @@ function fill(url: string, params: string[]): string {
 	});
 }
 
-const routes: AnyRoute[] = [...secretRoutes, ...identityRoutes, ...tokenRoutes];
+const routes: AnyRoute[] = [
+	...secretRoutes,
+	...resolveRoutes,
+	...identityRoutes,
+	...tokenRoutes,
+	...adminRoutes,
+];
 
 describe("fuzzed requests", () => {
 	for (const route of routes) {

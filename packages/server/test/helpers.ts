@@ -7,7 +7,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { createServer, type StrongboxConfigInput, type StrongboxServer } from "../src/index.js";
+import {
+	type CreateServerOptions,
+	createServer,
+	type StrongboxConfigInput,
+	type StrongboxServer,
+} from "../src/index.js";
 
 /** A running test server. */
 export interface TestServer {
@@ -36,7 +41,10 @@ export interface TestServer {
 }
 
 /** Starts a server on a free port with a fresh data directory. */
-export async function startTestServer(config: StrongboxConfigInput = {}): Promise<TestServer> {
+export async function startTestServer(
+	config: StrongboxConfigInput = {},
+	options: Pick<CreateServerOptions, "import"> = {},
+): Promise<TestServer> {
 	const dataDir = await mkdtemp(path.join(tmpdir(), "strongbox-server-"));
 	const lines: string[] = [];
 	const logStream = new Writable({
@@ -55,6 +63,7 @@ export async function startTestServer(config: StrongboxConfigInput = {}): Promis
 			reconcile: { intervalSeconds: 0, ...config.reconcile },
 		},
 		{
+			...options,
 			logStream,
 			onBootstrap: (result) => {
 				adminToken = result.token;

@@ -30,6 +30,16 @@ export const ENV_VARIABLES: Record<string, EnvVariable> = {
 	},
 	STRONGBOX_STORE_TYPE: { path: "store.type", kind: "string", description: "store type" },
 	STRONGBOX_STORE_NAME: { path: "store.name", kind: "string", description: "back-end name" },
+	STRONGBOX_BACKUP_STORE_TYPE: {
+		path: "backup.type",
+		kind: "string",
+		description: "backup store type",
+	},
+	STRONGBOX_BACKUP_STORE_NAME: {
+		path: "backup.name",
+		kind: "string",
+		description: "backup store name",
+	},
 	STRONGBOX_SECONDARY_STORES: {
 		path: "secondaryStores",
 		kind: "json",
@@ -117,6 +127,9 @@ export const ENV_VARIABLES: Record<string, EnvVariable> = {
 /** Prefix of the variables that set store options: `STRONGBOX_STORE_OPTIONS_KEY_FILE` → `keyFile`. */
 export const STORE_OPTIONS_PREFIX = "STRONGBOX_STORE_OPTIONS_";
 
+/** Prefix of the variables that set the backup store's options, as {@link STORE_OPTIONS_PREFIX} does. */
+export const BACKUP_STORE_OPTIONS_PREFIX = "STRONGBOX_BACKUP_STORE_OPTIONS_";
+
 /** `KEY_FILE` → `keyFile`. */
 export function camelCase(name: string): string {
 	return name.toLowerCase().replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -161,14 +174,15 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
 	node[parts.at(-1)!] = value;
 }
 
-/** Store options from `STRONGBOX_STORE_OPTIONS_*`, JSON-parsed when they parse. */
+/** Store options from `STRONGBOX_STORE_OPTIONS_*` (or another prefix), JSON-parsed when they parse. */
 export function storeOptionsFromEnv(
 	env: Record<string, string | undefined>,
+	prefix: string = STORE_OPTIONS_PREFIX,
 ): Record<string, unknown> {
 	const options: Record<string, unknown> = {};
 	for (const [name, raw] of Object.entries(env)) {
-		if (!name.startsWith(STORE_OPTIONS_PREFIX) || raw === undefined) continue;
-		const key = camelCase(name.slice(STORE_OPTIONS_PREFIX.length));
+		if (!name.startsWith(prefix) || raw === undefined) continue;
+		const key = camelCase(name.slice(prefix.length));
 		if (key.length === 0) continue;
 		let value: unknown = raw;
 		try {
@@ -197,5 +211,7 @@ export function configFromEnv(env: Record<string, string | undefined>): {
 	}
 	const options = storeOptionsFromEnv(env);
 	if (Object.keys(options).length > 0) setPath(config, "store.options", options);
+	const backupOptions = storeOptionsFromEnv(env, BACKUP_STORE_OPTIONS_PREFIX);
+	if (Object.keys(backupOptions).length > 0) setPath(config, "backup.options", backupOptions);
 	return { config, issues };
 }

@@ -8,7 +8,6 @@ import { accessSync, constants, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { StoreConfigError, type ValidationIssue } from "@strongbox/core";
-import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { configFromEnv } from "./env.js";
 import { configSchema, type StrongboxConfig, type StrongboxConfigInput } from "./schema.js";
@@ -21,6 +20,12 @@ export interface LoadConfigOptions {
 	env?: Record<string, string | undefined>;
 	/** Directory relative paths of the environment are resolved against. @default process.cwd() */
 	cwd?: string;
+	/**
+	 * Settings that win over the file and the environment (command-line flags), applied
+	 * before defaults are derived from them: `dataDir` here also moves the default
+	 * database and key file. Relative paths are resolved against `cwd`.
+	 */
+	overrides?: StrongboxConfigInput;
 }
 
 /** File names looked for in the working directory, in this order. */
@@ -57,7 +62,10 @@ function merge(
 	return out;
 }
 
-function readConfigFile(file: string, issues: ValidationIssue[]): Record<string, unknown> {
+async function readConfigFile(
+	file: string,
+	issues: ValidationIssue[],
+): Promise<Record<string, unknown>> {
 	let text: string;
 	try {
 		const buffer = readFileSync(file);
@@ -77,7 +85,8 @@ function readConfigFile(file: string, issues: ValidationIssue[]): Record<string,
 	let parsed: unknown;
 	const isJson = file.endsWith(".json");
 	try {
-		parsed = isJson ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+		// The YAML parser is loaded only for a YAML file: the CLI's local mode starts faster.
+		parsed = isJson ? JSON.parse(text) : (await import("yaml")).parse(text, { maxAliasCount: 100 });
 	} catch (error) {
 		// Parser messages quote the offending line, which may hold a credential: keep only the position.
 		const linePos = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
@@ -237,17 +246,26 @@ function crossCheck(raw: Record<string, unknown>, issues: ValidationIssue[]): vo
 		});
 	}
 	const store = obj(raw.store);
+	const backup = isPlainObject(raw.backup) ? raw.backup : undefined;
 	const stores = [
 		store,
+		...(backup ? [backup] : []),
 		...(Array.isArray(raw.secondaryStores) ? raw.secondaryStores.map(obj) : []),
 	];
+	if (backup) backupCheck(raw, store, backup, issues);
 	const usesSqlStore = stores.some((s) => (s.type ?? "sql") === "sql");
 	const encryption = obj(raw.encryption);
 	const keyFile = str(encryption.keyFile);
 	if (usesSqlStore && encryption.keys === undefined && keyFile === undefined) {
-		const opts = obj(store.options);
-		const ownKeys =
-			opts.keys !== undefined || opts.keyFile !== undefined || opts.insecureNoEncryption === true;
+		const ownKeys = stores
+			.filter((s) => (s.type ?? "sql") === "sql")
+			.map((s) => obj(s.options))
+			.every(
+				(opts) =>
+					opts.keys !== undefined ||
+					opts.keyFile !== undefined ||
+					opts.insecureNoEncryption === true,
+			);
 		if (!ownKeys && kind !== "sqlite" && kind !== undefined) {
 			issues.push({
 				path: "encryption.keys",
@@ -263,6 +281,52 @@ function crossCheck(raw: Record<string, unknown>, issues: ValidationIssue[]): vo
 		!readable(keyFile)
 	) {
 		issues.push({ path: "encryption.keyFile", message: "file cannot be read" });
+	}
+}
+
+/**
+ * A backup must be another location: a `sql` backup beside a `sql` store needs its own
+ * database (`options.url`) or table prefix, or both would be the same table. Its name
+ * labels metrics and doctor reports, so it must not be a store's name.
+ */
+function backupCheck(
+	raw: Record<string, unknown>,
+	store: Record<string, unknown>,
+	backup: Record<string, unknown>,
+	issues: ValidationIssue[],
+): void {
+	const obj = (v: unknown): Record<string, unknown> => (isPlainObject(v) ? v : {});
+	const storeType = store.type ?? "sql";
+	const storeOptions = obj(store.options);
+	const backupOptions = obj(backup.options);
+	if (storeType === "sql" && backup.type === "sql") {
+		// A sql store without its own `url` or `tablePrefix` uses the catalog's.
+		const prefix = (options: Record<string, unknown>) =>
+			options.tablePrefix ?? obj(raw.database).tablePrefix ?? "strongbox_";
+		const url = (options: Record<string, unknown>) => options.url ?? obj(raw.database).url;
+		if (
+			url(backupOptions) === url(storeOptions) &&
+			prefix(backupOptions) === prefix(storeOptions)
+		) {
+			issues.push({
+				path: "backup.options",
+				message:
+					"a sql backup of a sql store needs its own database (options.url) or table prefix (options.tablePrefix): the same table is no backup",
+			});
+		}
+	}
+	const name = backup.name ?? "backup";
+	const taken = [
+		store.name ?? storeType,
+		...(Array.isArray(raw.secondaryStores)
+			? raw.secondaryStores.map((s) => obj(s).name ?? obj(s).type)
+			: []),
+	];
+	if (taken.includes(name)) {
+		issues.push({
+			path: "backup.name",
+			message: "must differ from the names of store and secondaryStores",
+		});
 	}
 }
 
@@ -299,7 +363,11 @@ export function resolveConfig(
 	if (!result.success || issues.length > 0) throw configError(issues, options.source);
 	const config = result.data;
 	config.database.url ??= `sqlite:${path.join(config.dataDir, "strongbox.db")}`;
-	const usesSqlStore = [config.store, ...config.secondaryStores].some((s) => s.type === "sql");
+	const usesSqlStore = [
+		config.store,
+		...(config.backup ? [config.backup] : []),
+		...config.secondaryStores,
+	].some((s) => s.type === "sql");
 	if (
 		usesSqlStore &&
 		config.encryption.keys === undefined &&
@@ -328,7 +396,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Stron
 	const explicit = options.file ?? (env.STRONGBOX_CONFIG || undefined);
 	const file = explicit ? path.resolve(cwd, expandHome(explicit, home)) : findConfigFile(cwd);
 	let fromFile: Record<string, unknown> = {};
-	if (file) fromFile = resolvePaths(readConfigFile(file, issues), path.dirname(file), home);
+	if (file) fromFile = resolvePaths(await readConfigFile(file, issues), path.dirname(file), home);
 	const fromEnv = configFromEnv(env);
 	issues.push(...fromEnv.issues);
 	const envConfig = resolvePaths(fromEnv.config, cwd, home);
@@ -343,7 +411,18 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Stron
 	) {
 		fromFile = { ...fromFile, store: {} };
 	}
-	const merged = merge(fromFile, envConfig);
+	const backupStore = fromFile.backup;
+	const envBackup = envConfig.backup;
+	if (
+		isPlainObject(backupStore) &&
+		isPlainObject(envBackup) &&
+		typeof envBackup.type === "string" &&
+		envBackup.type !== backupStore.type
+	) {
+		fromFile = { ...fromFile, backup: {} };
+	}
+	const overrides = resolvePaths((options.overrides ?? {}) as Record<string, unknown>, cwd, home);
+	const merged = merge(merge(fromFile, envConfig), overrides);
 	return resolveConfig(merged, {
 		cwd,
 		env,

@@ -8,6 +8,8 @@ const MASK = "********";
 // Store options whose name suggests a credential; a store's declared `secretOptions`
 // are masked too when the caller passes them.
 const SECRET_OPTION = /key|secret|token|password|credential|auth|cert|private/i;
+// Options holding a connection string keep their shape with the password masked.
+const URL_OPTION = /url|uri|dsn|connection/i;
 
 /** The URL with its password (and any query string) masked. */
 export function redactUrl(url: string): string {
@@ -28,14 +30,21 @@ function redactOptions(
 	return Object.fromEntries(
 		Object.entries(options).map(([key, value]) => [
 			key,
-			secretOptions.includes(key) || SECRET_OPTION.test(key) ? MASK : value,
+			secretOptions.includes(key) || SECRET_OPTION.test(key)
+				? MASK
+				: URL_OPTION.test(key)
+					? typeof value === "string"
+						? redactUrl(value)
+						: MASK
+					: value,
 		]),
 	);
 }
 
 /**
  * A copy of `config` safe to print: database password, key ring and credential-like
- * store options masked.
+ * store options (of every store, the backup included) masked; URL options keep their
+ * shape with the password masked.
  */
 export function redactConfig(
 	config: StrongboxConfig,
@@ -45,6 +54,7 @@ export function redactConfig(
 	if (copy.database.url) copy.database.url = redactUrl(copy.database.url);
 	if (copy.encryption.keys) copy.encryption.keys = MASK;
 	copy.store.options = redactOptions(copy.store.options, secretOptions);
+	if (copy.backup) copy.backup.options = redactOptions(copy.backup.options, secretOptions);
 	copy.secondaryStores = copy.secondaryStores.map((s) => ({
 		...s,
 		options: redactOptions(s.options, secretOptions),

@@ -59,6 +59,12 @@ export const configSchema = z
 			.prefault({}),
 		/** The store new secrets are written to. @default `{ type: "sql" }` (values encrypted in the catalog database) */
 		store: storeSchema.prefault({ type: "sql" }),
+		/**
+		 * A second store in another location (region, account or provider) that receives a
+		 * copy of every write to `store`; reads fall back to it while `store` is unavailable.
+		 * Its `name` (a label for `/metrics` and doctor) defaults to `"backup"`.
+		 */
+		backup: storeSchema.optional(),
 		/** Read-only back-ends that still hold the values of older secrets (during and after a migration). */
 		secondaryStores: z.array(storeSchema).max(16).default([]),
 		encryption: z

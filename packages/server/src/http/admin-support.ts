@@ -84,6 +84,14 @@ export function pageNumber(
 	return n;
 }
 
+/**
+ * Tells the other replicas (PostgreSQL `NOTIFY`) to drop what they cached about a token
+ * or a user; this replica's cache is cleared by {@link change}. Never throws.
+ */
+export function notifyReplicas(ctx: Ctx, kind: "token" | "user", id: string): Promise<void> {
+	return ctx.services.runtime.invalidation.publish(kind, id);
+}
+
 /** Runs an identity change, audited as a write, then clears the authentication cache. */
 export async function change<T>(
 	ctx: Ctx,

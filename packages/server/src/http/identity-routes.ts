@@ -3,7 +3,15 @@
  * for admins (a user may read itself); a workspace's admins manage its members.
  */
 import { ConflictError, ForbiddenError, ValidationError } from "@strongbox/core";
-import { API, change, iso, requireWorkspaceAdmin, system, userJson } from "./admin-support.js";
+import {
+	API,
+	change,
+	iso,
+	notifyReplicas,
+	requireWorkspaceAdmin,
+	system,
+	userJson,
+} from "./admin-support.js";
 import { defineRoute } from "./route.js";
 import {
 	createUserBody,
@@ -125,6 +133,7 @@ export const identityRoutes = [
 			const updated = await change(ctx, "user.update", ctx.params.name, () =>
 				ctx.services.identity.updateUser(ctx.params.name, ctx.body),
 			);
+			await notifyReplicas(ctx, "user", ctx.params.name);
 			return { body: userJson(updated) };
 		},
 	}),
@@ -157,6 +166,7 @@ export const identityRoutes = [
 				},
 				204,
 			);
+			await notifyReplicas(ctx, "user", name);
 			return { status: 204 };
 		},
 	}),
@@ -269,6 +279,7 @@ export const identityRoutes = [
 					new Date(),
 				),
 			);
+			await notifyReplicas(ctx, "user", ctx.params.user);
 			return { body: { ...m, createdAt: iso(m.createdAt) } };
 		},
 	}),
@@ -291,6 +302,7 @@ export const identityRoutes = [
 				() => ctx.services.identity.removeMember(ctx.params.name, ctx.params.user),
 				204,
 			);
+			await notifyReplicas(ctx, "user", ctx.params.user);
 			return { status: 204 };
 		},
 	}),

@@ -17,6 +17,7 @@ const STATUS_TEXT: Record<number, string> = {
 	409: "Name taken (SECRET_EXISTS) or concurrent change (CONFLICT)",
 	412: "If-Match version mismatch (CONFLICT)",
 	413: "Body or values too large (PAYLOAD_TOO_LARGE)",
+	422: "References that could not be resolved (REFERENCE_UNRESOLVED), listed in details.missing",
 	429: "Rate limited (RATE_LIMITED); see Retry-After",
 	503: "Back-end or audit log unavailable (STORE_UNAVAILABLE); retry with backoff",
 };

@@ -95,6 +95,76 @@ export const secretPage = z
 
 export const secretList = z.object({ items: z.array(secret) }).meta({ id: "SecretList" });
 
+// ── References ─────────────────────────────────────────────────────────────────
+
+const validationLevel = z.enum(["NONE", "SECRET_EXISTS", "SECRET_AND_KEY_EXISTS"]);
+
+export const resolveBody = z.strictObject({
+	document: z.unknown().meta({
+		description:
+			"Any JSON value; `{{name.key}}` in its strings is replaced by that key of the secret `name` (the caller's user scope first, then the workspace)",
+	}),
+	validateOnly: z.boolean().optional().meta({
+		description: "Check the references without reading a value; answers `{ level, references }`",
+	}),
+	level: validationLevel.optional().meta({
+		description: "With validateOnly: how much to check. @default SECRET_AND_KEY_EXISTS",
+	}),
+	workspace: workspace
+		.optional()
+		.meta({ description: "Look names up in this workspace instead of the caller's" }),
+});
+
+const secretReference = z
+	.object({ reference: z.string(), name: z.string(), key: z.string(), path: z.string() })
+	.meta({ id: "SecretReference" });
+
+export const resolveResult = z
+	.union([
+		z.object({ document: z.unknown() }),
+		z.object({ level: validationLevel, references: z.array(secretReference) }),
+	])
+	.meta({ id: "ResolveResult" });
+
+// ── Administration ─────────────────────────────────────────────────────────────
+
+const check = { ok: z.boolean(), error: z.string().optional(), message: z.string().optional() };
+
+export const doctorReport = z
+	.object({
+		ok: z.boolean(),
+		catalog: z.object(check),
+		stores: z.array(
+			z.object({
+				name: z.string(),
+				type: z.string(),
+				role: z.enum(["primary", "secondary", "backup"]),
+				...check,
+			}),
+		),
+		unsettled: z.number().int().nullable(),
+		divergences: z
+			.array(
+				z.object({
+					store: z.string(),
+					id: z.string(),
+					op: z.enum(["set", "delete"]),
+					side: z.enum(["primary", "backup"]),
+					at: isoDate,
+					version: z.number().int().nullable(),
+				}),
+			)
+			.nullable(),
+	})
+	.meta({ id: "DoctorReport" });
+
+export const resyncReport = z
+	.object({
+		repaired: z.number().int(),
+		failed: z.array(z.object({ store: z.string(), id: z.string(), reason: z.string() })),
+	})
+	.meta({ id: "ResyncReport" });
+
 // ── Identity ───────────────────────────────────────────────────────────────────
 
 const userName = str(255);

@@ -53,13 +53,14 @@ export function systemRoutes(document: () => unknown) {
 				503: { description: "Unhealthy", schema: health },
 			},
 			async handler(ctx) {
-				const { runtime, config } = ctx.services;
+				const { runtime } = ctx.services;
 				const checks: Record<string, { ok: boolean; code?: string }> = {
 					catalog: await check(() => runtime.catalog.getSetting("strongbox.health")),
 				};
-				for (const entry of [config.store, ...config.secondaryStores]) {
-					const name = entry.name ?? entry.type;
-					checks[`store:${name}`] = await check(() => runtime.secrets.storeFor(name).verify());
+				// Each store by the name its catalog rows carry (a third-party store's `type` is a
+				// package name; its name is the type it declares).
+				for (const store of runtime.stores) {
+					checks[`store:${store.name}`] = await check(() => store.verify());
 				}
 				const ok = Object.values(checks).every((c) => c.ok);
 				return { status: ok ? 200 : 503, body: { status: ok ? "ok" : "unavailable", checks } };

@@ -3,7 +3,7 @@
  * audit log is for admins.
  */
 import { ForbiddenError, ValidationError } from "@strongbox/core";
-import { API, change, pageNumber, parseDate, tokenJson } from "./admin-support.js";
+import { API, change, notifyReplicas, pageNumber, parseDate, tokenJson } from "./admin-support.js";
 import { defineRoute } from "./route.js";
 import {
 	auditPage,
@@ -110,6 +110,7 @@ export const tokenRoutes = [
 				},
 				204,
 			);
+			await notifyReplicas(ctx, "token", ctx.params.id);
 			return { status: 204 };
 		},
 	}),

@@ -22,6 +22,7 @@ function pathOf(path: readonly PropertyKey[], extra?: string): string {
 function messageOf(issue: z.core.$ZodIssue): string {
 	switch (issue.code) {
 		case "invalid_type":
+			if (issue.expected === "nonoptional") return "is required";
 			return `must be ${issue.expected === "object" ? "an object" : issue.expected === "array" ? "an array" : `a ${issue.expected}`}`;
 		case "too_big":
 			return issue.origin === "string"

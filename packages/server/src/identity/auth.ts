@@ -2,8 +2,8 @@
  * Authentication: a bearer token → the principal it belongs to, and the principal → a
  * core `Caller`. Verified principals are cached for `cacheTtlMs` (a few seconds) so a
  * read costs no identity query; a revocation or membership change made through this
- * process clears the cache at once, one made through another replica takes at most
- * that long.
+ * process clears the cache at once; one made through another replica arrives as an
+ * eviction notice on PostgreSQL, and otherwise takes at most that long.
  */
 import { AuthError, type Caller, type Logger, StrongboxError } from "@strongbox/core";
 import type { IdentityStore, Role } from "./store.js";
@@ -40,6 +40,10 @@ export interface Authenticator {
 	authenticate(token: string | undefined, hash?: string): Promise<Principal>;
 	/** Forgets every cached principal (after a change to users, memberships or tokens). */
 	invalidate(): void;
+	/** Forgets the principal of one token (revoked on another replica). */
+	invalidateToken(tokenId: string): void;
+	/** Forgets every principal of one user (disabled, changed or deleted on another replica). */
+	invalidateUser(user: string): void;
 }
 
 const MAX_CACHE_ENTRIES = 10_000;
@@ -126,6 +130,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 		},
 		invalidate() {
 			cache.clear();
+		},
+		invalidateToken(tokenId) {
+			for (const [hash, entry] of cache)
+				if (entry.principal.tokenId === tokenId) cache.delete(hash);
+		},
+		invalidateUser(user) {
+			for (const [hash, entry] of cache) if (entry.principal.user === user) cache.delete(hash);
 		},
 	};
 }
