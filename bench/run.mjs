@@ -19,8 +19,16 @@ if (want("sql")) {
 }
 if (want("server")) {
 	const { runServerBench } = await import("./server.mjs");
-	const rows = await runServerBench({});
-	if (Array.isArray(rows)) printTable("Server (HTTP)", rows);
+	const r = await runServerBench({ durationSeconds: 12, rounds: 6 });
+	printTable("Server (HTTP, requests per second; ratio = Strongbox / bare)", [
+		{
+			name: r.name,
+			baseline: `${r.bareRps} req/s`,
+			subject: `${r.strongboxRps} req/s`,
+			ratio: `${r.ratio.toFixed(2)}`,
+			goal: `≥ ${r.goal} (${r.ratio >= r.goal ? "met" : "NOT met"})${r.failedRequests ? `, ${r.failedRequests} failed requests` : ""}`,
+		},
+	]);
 }
 if (want("references")) {
 	const { runReferencesBench } = await import("./references.mjs").catch(() => ({}));

@@ -62,6 +62,7 @@ export const defaultOpener: BackendOpener = async (context) => {
 		env: context.io.env,
 		cwd: context.io.cwd,
 		logger: context.logger,
+		workspace: context.workspace,
 	});
 };
 

@@ -48,6 +48,11 @@ export class RemoteOnlyError extends CliError {
 	override readonly code = "REMOTE_ONLY";
 }
 
+/** A command that needs direct access to the catalog and the stores (migrate) was run in remote mode. */
+export class LocalOnlyError extends CliError {
+	override readonly code = "LOCAL_ONLY";
+}
+
 /** The user pressed Ctrl-C (or closed input) at a prompt. */
 export class InterruptedError extends CliError {
 	override readonly code = "INTERRUPTED";
@@ -59,10 +64,11 @@ export class InterruptedError extends CliError {
 const EXIT_BY_CODE: Record<string, number> = {
 	USAGE: EXIT.USAGE,
 	REMOTE_ONLY: EXIT.USAGE,
+	LOCAL_ONLY: EXIT.USAGE,
 	VALIDATION_FAILED: EXIT.USAGE,
 	PAYLOAD_TOO_LARGE: EXIT.USAGE,
-	REFERENCE_UNRESOLVED: EXIT.USAGE,
 	SECRET_NOT_FOUND: EXIT.NOT_FOUND,
+	REFERENCE_UNRESOLVED: EXIT.NOT_FOUND,
 	KEY_NOT_FOUND: EXIT.NOT_FOUND,
 	SECRET_EXISTS: EXIT.CONFLICT,
 	CONFLICT: EXIT.CONFLICT,
@@ -96,6 +102,8 @@ export function hintFor(error: StrongboxError, context: HintContext): string | u
 			return "Run `strongbox secret list` to see the secrets you can use (user scope is looked up first, then the workspace; pass --workspace for another one).";
 		case "KEY_NOT_FOUND":
 			return "Run `strongbox secret get NAME` to see the secret's keys.";
+		case "REFERENCE_UNRESOLVED":
+			return "Create the missing secrets or keys (`strongbox secret create` / `secret update`), or fix the references; user scope is looked up first, then the workspace.";
 		case "SECRET_EXISTS":
 			return "Use `strongbox secret update NAME --KEY=VALUE` to change it, or choose another name.";
 		case "CONFLICT":
@@ -115,9 +123,38 @@ export function hintFor(error: StrongboxError, context: HintContext): string | u
 			return "Too many requests; wait a little and retry.";
 		case "REMOTE_ONLY":
 			return "Log in to a server first: `strongbox login URL --token TOKEN`.";
+		case "LOCAL_ONLY":
+			return "Run it on the machine that holds the server's configuration (its strongbox.config file and STRONGBOX_* variables), without STRONGBOX_URL and not logged in (`strongbox logout`).";
 		default:
 			return undefined;
 	}
+}
+
+const MAX_DETAIL_LINES = 1000;
+
+/**
+ * Extra lines printed under an error in text mode: every unresolved reference (the
+ * message names only the first ten), or every problem of a validation error that found
+ * several. Both hold paths, names, keys and rules, never a value.
+ */
+export function detailLines(error: StrongboxError): string[] {
+	const details = error.details ?? {};
+	if (error.code === "REFERENCE_UNRESOLVED" && Array.isArray(details.missing)) {
+		return (details.missing as Array<Record<string, unknown>>)
+			.slice(0, MAX_DETAIL_LINES)
+			.map((m) => {
+				const reason = m.reason === "key-not-found" ? "key not found" : "secret not found";
+				return `  - ${String(m.reference)}: ${reason} (at ${String(m.path)})`;
+			});
+	}
+	if (error.code === "VALIDATION_FAILED" && Array.isArray(details.issues)) {
+		const issues = details.issues as Array<{ path?: unknown; message?: unknown }>;
+		if (issues.length < 2) return [];
+		return issues
+			.slice(0, MAX_DETAIL_LINES)
+			.map((issue) => `  - ${String(issue.path)}: ${String(issue.message)}`);
+	}
+	return [];
 }
 
 /** The names of environment variables, files and flags may appear in messages; values never. */

@@ -53,7 +53,11 @@ function sameValues(a: Record<string, unknown>, b: SecretValues): boolean {
 // Unquoted dotenv values end at `#` and are trimmed; this class survives both, and a shell.
 const PLAIN_ENV_VALUE = /^[A-Za-z0-9_./:@%+,^~=-]*$/;
 
-function envLine(key: string, value: string): string {
+/**
+ * One `.env` line that dotenv reads back as exactly `value`: plain when safe, else single,
+ * double or backtick quoted. A `ValidationError` naming the key when no quoting can carry it.
+ */
+export function envLine(key: string, value: string): string {
 	const candidates = [
 		...(PLAIN_ENV_VALUE.test(value) ? [value] : []),
 		`'${value}'`,

@@ -12,7 +12,7 @@ import {
 	defaultOpener,
 	type GlobalOptions,
 } from "./context.js";
-import { describeUnknown, EXIT, exitCodeFor, hintFor, UsageError } from "./errors.js";
+import { describeUnknown, detailLines, EXIT, exitCodeFor, hintFor, UsageError } from "./errors.js";
 import { type Io, processIo } from "./io.js";
 import { buildProgram } from "./program.js";
 
@@ -64,7 +64,10 @@ function report(error: unknown, io: Io, json: boolean, context: Context | undefi
 				`${JSON.stringify({ error: { ...error.toJSON(), exitCode, ...(hint ? { hint } : {}) } })}\n`,
 			);
 		} else {
-			io.stderr.write(`error: ${error.message}\n${hint ? `hint: ${hint}\n` : ""}`);
+			const lines = detailLines(error);
+			io.stderr.write(
+				`error: ${error.message}\n${lines.length > 0 ? `${lines.join("\n")}\n` : ""}${hint ? `hint: ${hint}\n` : ""}`,
+			);
 		}
 		if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
 		return exitCode;

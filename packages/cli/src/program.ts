@@ -4,6 +4,9 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerAuth } from "./commands/auth.js";
+import { registerDoctor } from "./commands/doctor.js";
+import { registerMigrate } from "./commands/migrate.js";
+import { registerResolve } from "./commands/resolve.js";
 import { registerRun } from "./commands/run.js";
 import { registerCreate } from "./commands/secret-create.js";
 import { registerDelete } from "./commands/secret-delete.js";
@@ -86,6 +89,9 @@ export function buildProgram(io: Io, run: Runner): Command {
 	registerImport(secret, run);
 
 	registerRun(program, run);
+	registerResolve(program, run);
+	registerMigrate(program, run);
+	registerDoctor(program, run);
 	registerServe(program, run);
 	registerAuth(program, run);
 	registerToken(program, run);

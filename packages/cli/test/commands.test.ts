@@ -347,3 +347,39 @@ describe("global behaviour", () => {
 		expect((await cli(["-q", "secret", "get", "nope"])).stderr).toContain("error:");
 	});
 });
+
+describe("resolve and doctor", () => {
+	test("resolve: flags checked before anything is read; text and --json outputs", async () => {
+		const { cli } = inProcess({ cwd: dir });
+		expect((await cli(["secret", "create", "ref", `--password=${CANARY}`])).code).toBe(0);
+		await writeFile(join(dir, "t.json"), JSON.stringify({ a: "{{ref.password}}", b: "\\{{x}}" }));
+		expect((await cli(["resolve", "t.json", "--level", "NONE"])).code).toBe(EXIT.USAGE);
+		expect((await cli(["resolve", "t.json", "--check", "-o", "x.json"])).code).toBe(EXIT.USAGE);
+		expect((await cli(["resolve", "t.json", "--format", "toml"])).code).toBe(EXIT.USAGE);
+		expect((await cli(["resolve", "missing.json"])).code).toBe(EXIT.USAGE);
+		const resolved = await cli(["resolve", "t.json"]);
+		expect(resolved.code, resolved.stderr).toBe(0);
+		expect(JSON.parse(resolved.stdout)).toEqual({ a: CANARY, b: "{{x}}" });
+		const warned = await cli(["resolve", "t.json"], { stdoutTTY: true });
+		expect(warned.stderr).toBe("warning: printing resolved secret values to the terminal.\n");
+		const checked = noCanary(await cli(["resolve", "t.json", "--check", "--json"]));
+		expect(JSON.parse(checked.stdout)).toEqual({
+			valid: true,
+			level: "SECRET_AND_KEY_EXISTS",
+			references: [{ reference: "{{ref.password}}", name: "ref", key: "password", path: "$.a" }],
+		});
+	});
+
+	test("doctor: a healthy report is exit 0; --repair reports what it did", async () => {
+		const { cli } = inProcess({ cwd: dir });
+		const text = await cli(["doctor"]);
+		expect(text.code).toBe(0);
+		expect(text.stdout).toMatch(/^memory\s+memory\s+primary\s+ok$/m);
+		expect(text.stdout).toContain("Everything is fine.");
+		const repaired = await cli(["doctor", "--repair", "--json"]);
+		expect(JSON.parse(repaired.stdout)).toMatchObject({
+			ok: true,
+			repair: { reconcile: { completed: 0, rolledBack: 0 }, resync: { repaired: 0, failed: [] } },
+		});
+	});
+});

@@ -10,6 +10,7 @@ import {
 	memoryCatalog,
 	type SecretsService,
 } from "@strongbox/core";
+import { resolveLocally } from "../src/backend/local.js";
 import type { Backend } from "../src/backend/types.js";
 import { RemoteOnlyError } from "../src/errors.js";
 import type { Io } from "../src/io.js";
@@ -45,6 +46,24 @@ export function inProcess(options: { cwd?: string; env?: Record<string, string> 
 		},
 		tokens() {
 			throw new RemoteOnlyError("Tokens exist on a server only; this CLI is in local mode.");
+		},
+		resolve: (document, request = {}) => resolveLocally(secrets, document, request, undefined),
+		async doctor() {
+			return {
+				report: {
+					ok: true,
+					catalog: { ok: true },
+					stores: [{ name: "memory", type: "memory", role: "primary" as const, ok: true }],
+					unsettled: 0,
+					divergences: [],
+				},
+			};
+		},
+		async repair() {
+			return {
+				reconcile: await service.reconcile(),
+				resync: { repaired: 0, failed: [] },
+			};
 		},
 		async close() {},
 	};

@@ -215,8 +215,13 @@ describe("local mode", () => {
 			});
 			// --config points local mode at another database, as it would the server.
 			const config = join(other.path, "strongbox.config.json");
-			await writeFile(config, JSON.stringify({ database: { url: `sqlite:${join(other.path, "custom.db")}` } }));
-			expect((await sb(["--config", config, "secret", "create", "configured", "k=v"])).code).toBe(0);
+			await writeFile(
+				config,
+				JSON.stringify({ database: { url: `sqlite:${join(other.path, "custom.db")}` } }),
+			);
+			expect((await sb(["--config", config, "secret", "create", "configured", "k=v"])).code).toBe(
+				0,
+			);
 			expect((await stat(join(other.path, "custom.db"))).isFile()).toBe(true);
 			expect(json(await sb(["secret", "list", "--json", "--name", "configured"])).total).toBe(0);
 		} finally {

@@ -1,7 +1,7 @@
 /**
- * Prompts on a real terminal: `strongbox` runs under `script` (util-linux), which gives
- * it a pseudo-terminal. Each answer is sent only after its prompt appeared, so that the
- * terminal never echoes input typed ahead of raw mode.
+ * Prompts and progress bars on a real terminal: `strongbox` runs under `script`
+ * (util-linux), which gives it a pseudo-terminal. Each answer is sent only after its
+ * prompt appeared, so that the terminal never echoes input typed ahead of raw mode.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -58,7 +58,7 @@ function onTerminal(
 }
 
 // `script` is part of util-linux; a machine without it cannot give the CLI a terminal.
-describe.skipIf(!hasScript)("prompts on a terminal", () => {
+describe.skipIf(!hasScript)("on a terminal", () => {
 	test("create -i asks for keys and hidden values; nothing typed as a value is echoed", async () => {
 		const run = await onTerminal(
 			["secret", "create", "typed", "-i"],
@@ -116,5 +116,16 @@ describe.skipIf(!hasScript)("prompts on a terminal", () => {
 		expect(deleted.code, deleted.transcript).toBe(0);
 		expect(deleted.transcript).toContain("Deleted secret `doomed`.");
 		expect((await cli(["secret", "get", "doomed"], home)).code).toBe(3);
+	});
+
+	test("migrate draws a progress bar in place on a terminal", async () => {
+		expect((await cli(["secret", "create", "bar", `k=${CANARY}`], home)).code).toBe(0);
+		// Another SQL store in the same database, under its own table prefix.
+		const target = JSON.stringify({ type: "sql", name: "copy", options: { tablePrefix: "copy_" } });
+		const run = await onTerminal(["migrate", "--to", target], []);
+		expect(run.code, run.transcript).toBe(0);
+		expect(run.transcript).toMatch(/\r\[#{24}\] (\d+)\/\1 {2}moved \1 {2}skipped 0 {2}failed 0/);
+		expect(run.transcript).not.toMatch(/^\[\d+\/\d+\] moved /m);
+		expect(run.transcript).not.toContain(CANARY);
 	});
 });

@@ -4,10 +4,19 @@
  * `openRuntime` from `@strongbox/server`), so a config file or `STRONGBOX_*` variables
  * can point the CLI at another database or store as well.
  */
-import type { Logger } from "@strongbox/core";
+import {
+	findReferences,
+	type Logger,
+	resolveReferences,
+	resync,
+	type Secrets,
+	validateReferences,
+} from "@strongbox/core";
+import type { Runtime, StrongboxConfig } from "@strongbox/server/runtime";
 import { RemoteOnlyError } from "../errors.js";
-import { importPackage } from "./load.js";
-import type { Backend, Identity } from "./types.js";
+import { encryptionStatus } from "./encryption.js";
+import { cliImport, loadRuntimeModule } from "./runtime-module.js";
+import type { Backend, Identity, ResolveOutcome, ResolveRequest } from "./types.js";
 
 /** The user that owns user-scoped secrets created in local mode. */
 export const LOCAL_USER = "local";
@@ -25,9 +34,9 @@ export interface LocalOptions {
 	env: Record<string, string | undefined>;
 	cwd: string;
 	logger: Logger;
+	/** `--workspace`: where references are looked up. @default the caller's (`default`) */
+	workspace?: string | undefined;
 }
-
-type ServerModule = typeof import("@strongbox/server");
 
 /** The data directory of local mode. */
 export function localDataDir(options: Pick<LocalOptions, "home" | "homeFromFlag" | "env">): string {
@@ -35,20 +44,56 @@ export function localDataDir(options: Pick<LocalOptions, "home" | "homeFromFlag"
 	return options.env.STRONGBOX_DATA_DIR || options.home;
 }
 
-// A variable specifier keeps the server (fastify and friends) out of the static graph:
-// only the commands that open a backend pay for loading it.
-const SERVER_PACKAGE = "@strongbox/server";
+/** The configuration of local mode: the server's discovery, with the CLI's data directory. */
+export async function loadLocalConfig(options: LocalOptions): Promise<StrongboxConfig> {
+	const server = await loadRuntimeModule();
+	return server.loadConfig({
+		...(options.configFile === undefined ? {} : { file: options.configFile }),
+		env: { ...options.env, STRONGBOX_DATA_DIR: localDataDir(options) },
+		cwd: options.cwd,
+	});
+}
+
+/** Opens the runtime a configuration describes, with the CLI's logger and store imports. */
+export async function openLocalRuntime(
+	config: StrongboxConfig,
+	options: Pick<LocalOptions, "cwd" | "logger">,
+): Promise<Runtime> {
+	const server = await loadRuntimeModule();
+	return server.openRuntime(config, {
+		logger: options.logger,
+		import: cliImport(options.cwd),
+		cwd: options.cwd,
+	});
+}
+
+/**
+ * Resolves or checks references with core's resolver, for the caller of `secrets`
+ * (local mode, and the in-process test backend).
+ */
+export async function resolveLocally(
+	secrets: Secrets,
+	document: unknown,
+	request: ResolveRequest,
+	workspace: string | undefined,
+): Promise<ResolveOutcome> {
+	const where = workspace === undefined ? {} : { workspace };
+	if (request.validateOnly) {
+		const checked = await validateReferences(secrets, document, {
+			...where,
+			...(request.level === undefined ? {} : { level: request.level }),
+		});
+		return { references: checked.references, level: checked.level };
+	}
+	const references = findReferences(document);
+	return { document: await resolveReferences(secrets, document, where), references };
+}
 
 /** Opens the embedded runtime. */
 export async function openLocal(options: LocalOptions): Promise<Backend> {
 	const dataDir = localDataDir(options);
-	const server = await importPackage<ServerModule>(SERVER_PACKAGE);
-	const config = await server.loadConfig({
-		...(options.configFile === undefined ? {} : { file: options.configFile }),
-		env: { ...options.env, STRONGBOX_DATA_DIR: dataDir },
-		cwd: options.cwd,
-	});
-	const runtime = await server.openRuntime(config, { logger: options.logger });
+	const server = await loadRuntimeModule();
+	const runtime = await openLocalRuntime(await loadLocalConfig(options), options);
 	const secrets = runtime.secrets.as({
 		user: LOCAL_USER,
 		workspace: LOCAL_WORKSPACE,
@@ -70,6 +115,18 @@ export async function openLocal(options: LocalOptions): Promise<Backend> {
 		},
 		tokens() {
 			throw new RemoteOnlyError("Tokens exist on a server only; this CLI is in local mode.");
+		},
+		resolve: (document, request = {}) =>
+			resolveLocally(secrets, document, request, options.workspace),
+		async doctor() {
+			return {
+				report: await server.doctor(runtime),
+				encryption: await encryptionStatus(runtime.config),
+			};
+		},
+		async repair() {
+			const reconcile = await runtime.secrets.reconcile();
+			return { reconcile, resync: await resync(runtime.secrets, runtime.divergences) };
 		},
 		close: () => runtime.close(),
 	};
