@@ -31,9 +31,7 @@ if (want("server")) {
 	]);
 }
 if (want("references")) {
-	const { runReferencesBench } = await import("./references.mjs").catch(() => ({}));
-	if (runReferencesBench) {
-		const rows = await runReferencesBench();
-		if (Array.isArray(rows)) printTable("References", rows);
-	}
+	const { runReferencesBench } = await import("./references.mjs");
+	const rows = await runReferencesBench();
+	if (Array.isArray(rows)) printTable("References", rows);
 }
