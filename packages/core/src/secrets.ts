@@ -17,6 +17,7 @@ import {
 	SecretNotFoundError,
 	StoreConfigError,
 	StoreError,
+	StoreUnavailableError,
 	StrongboxError,
 	ValidationError,
 	type ValidationIssue,
@@ -190,6 +191,28 @@ function applyPatch(current: SecretValues, patch: SecretValuesPatch): SecretValu
 
 function sortedKeys(values: SecretValues): string[] {
 	return Object.keys(values).sort();
+}
+
+/**
+ * Whether a failed store call may still have taken effect: an unavailable back-end (a
+ * timeout, a dropped connection, a 5xx) or an unexpected failure. Typed refusals
+ * (validation, size, permission, configuration, conflict) mean nothing was done.
+ */
+function isAmbiguous(error: unknown): boolean {
+	if (!(error instanceof StrongboxError)) return true;
+	return error instanceof StoreUnavailableError || error.constructor === StoreError;
+}
+
+/** What a store holds for `id` after a failed call: its values, nothing, or unknown (unreachable). */
+async function probe(
+	store: ManagedStore,
+	id: string,
+): Promise<StoredValues | "nothing" | "unknown"> {
+	try {
+		return (await store.get(id)) ?? "nothing";
+	} catch {
+		return "unknown";
+	}
 }
 
 /**
@@ -747,10 +770,21 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 					backend = (await rt.catalog.get(id))?.backend ?? row.backend;
 					await storeFor(backend).set(id, next, { version });
 				} catch (error) {
-					await rt.catalog.abortWrite(id, version).catch(() => {
-						rt.logger.warn("A failed update could not be undone; reconciliation will.", { id });
-					});
-					throw error;
+					rt.cache?.invalidate(id);
+					// A timeout or a lost answer may hide a write that landed: look before undoing.
+					const held = isAmbiguous(error) ? await probe(storeFor(backend), id) : "nothing";
+					if (held === "unknown") {
+						// Cannot tell: the write stays pending and reconciliation settles it from
+						// what the back-end holds (forward if the values landed, back otherwise).
+						throw error;
+					}
+					if (held === "nothing" || held.version !== version) {
+						await rt.catalog.abortWrite(id, version).catch(() => {
+							rt.logger.warn("A failed update could not be undone; reconciliation will.", { id });
+						});
+						throw error;
+					}
+					// The values landed after all: complete the write rather than report a failure.
 				} finally {
 					rt.cache?.invalidate(id);
 				}
@@ -790,18 +824,29 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 					retryOrConflict(deleteOptions.expectedVersion, id, deadline);
 					continue;
 				}
+				// As in updateSecret: once marked, the row's back-end can no longer change.
+				let backend = row.backend;
 				try {
-					// As in updateSecret: once marked, the row's back-end can no longer change.
-					const backend = (await rt.catalog.get(id))?.backend ?? row.backend;
+					backend = (await rt.catalog.get(id))?.backend ?? row.backend;
 					rt.cache?.invalidate(id);
 					await storeFor(backend).delete(id);
 				} catch (error) {
-					await rt.catalog.unmarkDeleting(id).catch(() => {
-						rt.logger.warn("A failed delete could not be undone; reconciliation will finish it.", {
-							id,
+					const held = isAmbiguous(error) ? await probe(storeFor(backend), id) : "values";
+					if (held === "unknown") {
+						// Cannot tell whether the delete landed: the row stays `deleting` (invisible)
+						// and reconciliation finishes the delete, which is what was asked.
+						throw error;
+					}
+					if (held !== "nothing") {
+						await rt.catalog.unmarkDeleting(id).catch(() => {
+							rt.logger.warn(
+								"A failed delete could not be undone; reconciliation will finish it.",
+								{ id },
+							);
 						});
-					});
-					throw error;
+						throw error;
+					}
+					// The delete landed after all: finish it.
 				}
 				await rt.catalog.remove(id);
 				return;

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
+	ConflictError,
 	createMemoryStore,
 	createSecrets,
 	ForbiddenError,
@@ -15,9 +16,54 @@ import {
 	SecretNotFoundError,
 	StoreConfigError,
 	StoreError,
+	StorePermissionError,
 	StoreUnavailableError,
 	ValidationError,
+	type ManagedStore,
+	wrapStore,
 } from "../src/index.js";
+
+type Fault = "refuse" | "lose-answer" | "fail-before" | "go-down" | undefined;
+
+/**
+ * A store over `inner` whose next set/delete fails once: refused (permission), after
+ * the write landed (the answer is lost), or before anything happened.
+ */
+function wrapWithFaults(inner: ManagedStore & { control: { unavailable: boolean } }): {
+	store: ManagedStore;
+	next: Fault;
+} {
+	const state: { store: ManagedStore; next: Fault } = { store: inner, next: undefined };
+	const fail = async (act: () => Promise<unknown>) => {
+		const fault = state.next;
+		state.next = undefined;
+		if (fault === "refuse") throw new StorePermissionError("refused");
+		if (fault === "fail-before") throw new StoreUnavailableError("down before writing");
+		if (fault === "go-down") {
+			(inner as ManagedStore & { control: { unavailable: boolean } }).control.unavailable = true;
+			throw new StoreUnavailableError("went down");
+		}
+		await act();
+		if (fault === "lose-answer") throw new StoreUnavailableError("answer lost");
+	};
+	state.store = wrapStore(
+		{
+			set: (id, values, meta) => fail(() => inner.set(id, values, meta)),
+			get: (id) => inner.get(id),
+			delete: async (id) => {
+				let removed = false;
+				await fail(async () => {
+					removed = await inner.delete(id);
+				});
+				return removed;
+			},
+			verify: () => inner.verify(),
+			close: async () => {},
+		},
+		{ type: "memory", name: inner.name, capabilities: inner.capabilities },
+	);
+	return state;
+}
 
 function setup(options: { maxValueBytes?: number; storeMax?: number } = {}) {
 	const catalog = memoryCatalog();
@@ -136,22 +182,92 @@ describe("when the back-end fails", () => {
 		expect((await secrets.createSecret({ name: "db", values: { a: "2" } })).version).toBe(1);
 	});
 
-	it("a failed update is undone and a failed delete keeps the secret", async () => {
+	it("a write the back-end refused is undone at once", async () => {
 		const { secrets, store, catalog } = setup();
 		const s = await secrets.createSecret({ name: "db", values: { a: "1" } });
-		store.control.unavailable = true;
-		await expect(secrets.updateSecret(s.id, { values: { a: "2" } })).rejects.toBeInstanceOf(
+		// A refusal, not an ambiguous failure: nothing landed, so nothing is left pending.
+		const refuse = wrapWithFaults(store);
+		const refusing = createSecrets({ catalog, store: refuse.store, caller: secrets.caller });
+		refuse.next = "refuse";
+		await expect(refusing.updateSecret(s.id, { values: { a: "2" } })).rejects.toBeInstanceOf(
+			StorePermissionError,
+		);
+		expect(await catalog.get(s.id)).toMatchObject({ state: "active", pending: null, version: 1 });
+		refuse.next = "refuse";
+		await expect(refusing.deleteSecret(s.id)).rejects.toBeInstanceOf(StorePermissionError);
+		expect(await catalog.get(s.id)).toMatchObject({ state: "active", version: 1 });
+		expect(await refusing.getSecret(s.id)).toMatchObject({ version: 1, values: { a: "1" } });
+	});
+
+	it("an unreachable back-end leaves the write pending for reconciliation, never half-done", async () => {
+		let clock = Date.now();
+		const catalog = memoryCatalog();
+		const store = createMemoryStore();
+		const secrets = createSecrets({
+			catalog,
+			store,
+			caller: { user: "alice", workspace: "ws-a" },
+			writeWaitMs: 0,
+			now: () => new Date(clock),
+		});
+		const s = await secrets.createSecret({ name: "db", values: { a: "1" } });
+		// The back-end goes down in the middle of the write: the values were read, the write
+		// failed, and the read-back cannot tell whether it landed.
+		const faults = wrapWithFaults(store);
+		const downing = createSecrets({
+			catalog,
+			store: faults.store,
+			caller: secrets.caller,
+			writeWaitMs: 0,
+			now: () => new Date(clock),
+		});
+		faults.next = "go-down";
+		await expect(downing.updateSecret(s.id, { values: { a: "2" } })).rejects.toBeInstanceOf(
 			StoreUnavailableError,
 		);
-		await expect(secrets.deleteSecret(s.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+		// Whether the write landed cannot be known: it stays pending, and a second write waits.
+		expect((await catalog.get(s.id))?.pending?.version).toBe(2);
+		await expect(secrets.deleteSecret(s.id)).rejects.toBeInstanceOf(ConflictError);
 		await expect(secrets.getSecret(s.id)).rejects.toBeInstanceOf(StoreUnavailableError);
 		await expect(secrets.verify()).rejects.toBeInstanceOf(StoreUnavailableError);
 		// Metadata needs no back-end.
 		expect((await secrets.getSecretMetadata(s.id)).version).toBe(1);
 		store.control.unavailable = false;
+		clock += 60_000;
+		expect(await secrets.reconcile()).toMatchObject({ rolledBack: 1 });
 		expect(await catalog.get(s.id)).toMatchObject({ state: "active", pending: null, version: 1 });
 		expect(await secrets.getSecret(s.id)).toMatchObject({ version: 1, values: { a: "1" } });
 		await secrets.verify();
+	});
+
+	it("a write whose answer was lost is completed when its values landed", async () => {
+		const { secrets, store, catalog } = setup();
+		const s = await secrets.createSecret({ name: "db", values: { a: "1" } });
+		const faults = wrapWithFaults(store);
+		const lossy = createSecrets({ catalog, store: faults.store, caller: secrets.caller });
+		faults.next = "lose-answer";
+		const updated = await lossy.updateSecret(s.id, { values: { a: "2" } });
+		expect(updated).toMatchObject({ version: 2, values: { a: "2" } });
+		expect(await catalog.get(s.id)).toMatchObject({ version: 2, valuesVersion: 2, pending: null });
+		faults.next = "lose-answer";
+		await lossy.deleteSecret(s.id);
+		expect(await catalog.get(s.id)).toBeUndefined();
+		expect(store.control.data.has(s.id)).toBe(false);
+	});
+
+	it("a write that failed without landing is undone", async () => {
+		const { secrets, store, catalog } = setup();
+		const s = await secrets.createSecret({ name: "db", values: { a: "1" } });
+		const faults = wrapWithFaults(store);
+		const failing = createSecrets({ catalog, store: faults.store, caller: secrets.caller });
+		faults.next = "fail-before";
+		await expect(failing.updateSecret(s.id, { values: { a: "2" } })).rejects.toBeInstanceOf(
+			StoreUnavailableError,
+		);
+		expect(await catalog.get(s.id)).toMatchObject({ version: 1, pending: null });
+		faults.next = "fail-before";
+		await expect(failing.deleteSecret(s.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+		expect(await failing.getSecret(s.id)).toMatchObject({ version: 1, values: { a: "1" } });
 	});
 
 	it("values missing from the back-end are a StoreError, not 'not found'", async () => {

@@ -3,12 +3,12 @@
  * store suite on the raw store, and the Secrets suite on `createSecrets` with the SQLite
  * catalog and this store.
  */
-import { createSecrets } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
 import {
 	type AwsEmulator,
 	describeSecrets,
 	describeSecretsStore,
+	inProcessSecretsFixture,
 	startAwsEmulator,
 } from "@strongbox/testkit";
 import { afterAll, beforeAll } from "vitest";
@@ -40,19 +40,9 @@ describeSecretsStore(awsStore, {
 	},
 });
 
-describeSecrets("secrets on aws (emulator, SQLite catalog)", async () => {
-	const store = await openStore(aws);
-	const alice = createSecrets({
+describeSecrets("secrets on aws (emulator, SQLite catalog)", async () =>
+	inProcessSecretsFixture({
 		catalog: createSqlCatalog({ url: "sqlite::memory:" }),
-		store,
-		caller: { user: "alice", workspace: "ws-a" },
-	});
-	return {
-		alice,
-		bob: alice.as({ user: "bob", workspace: "ws-a" }),
-		carol: alice.as({ user: "carol", workspace: "ws-b" }),
-		reconcile: () => alice.reconcile(),
-		close: () => alice.close(),
-		maxValueBytes: store.capabilities.maxValueBytes,
-	};
-});
+		store: await openStore(aws),
+	}),
+);

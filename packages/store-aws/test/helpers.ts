@@ -1,8 +1,7 @@
 /**
  * Shared by the store's tests: an emulator per file, store options pointing at it with
- * small retry delays, a `createSecrets` runtime over the SQLite catalog, and a leak check.
+ * small retry delays, and a `createSecrets` runtime over the SQLite catalog.
  */
-import { inspect } from "node:util";
 import {
 	type Caller,
 	createSecrets,
@@ -12,7 +11,7 @@ import {
 	type SecretsService,
 } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
-import type { AwsEmulator } from "@strongbox/testkit";
+import { type AwsEmulator, FAST_RETRY } from "@strongbox/testkit";
 import awsStore, { type AwsStoreOptions } from "../src/index.js";
 
 /** Store options against `aws`, retrying fast. */
@@ -24,7 +23,7 @@ export function emulatorOptions(
 		endpoint: aws.endpoint,
 		region: aws.region,
 		credentials: aws.credentials,
-		retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
+		retry: FAST_RETRY,
 		timeoutMs: 5000,
 		...extra,
 	};
@@ -75,24 +74,4 @@ export async function openSecrets(
 		...(options.caller ? { caller: options.caller } : {}),
 	});
 	return Object.assign(secrets, { deploymentId });
-}
-
-/** Every way an error or a log line can be printed, causes included. */
-export function renderings(value: unknown): string {
-	const out: string[] = [];
-	let current: unknown = value;
-	for (let depth = 0; depth < 10 && current !== undefined && current !== null; depth++) {
-		const v = current;
-		out.push(
-			String(v),
-			JSON.stringify(v) ?? "",
-			inspect(v, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
-		);
-		if (typeof v === "object" && v !== null && "message" in v) {
-			const e = v as { message?: unknown; stack?: unknown; details?: unknown; cause?: unknown };
-			out.push(String(e.message), String(e.stack), JSON.stringify(e.details) ?? "");
-			current = e.cause;
-		} else break;
-	}
-	return out.join("\n");
 }

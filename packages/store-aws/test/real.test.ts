@@ -10,9 +10,9 @@ import {
 	paginateListSecrets,
 	SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { createSecrets } from "@strongbox/core";
+import { createStore } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
-import { describeSecrets, describeSecretsStore } from "@strongbox/testkit";
+import { describeSecrets, describeSecretsStore, inProcessSecretsFixture } from "@strongbox/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import awsStore, { type AwsStoreOptions } from "../src/index.js";
 
@@ -53,24 +53,13 @@ describe.runIf(REAL)("real AWS Secrets Manager", () => {
 
 	describeSecrets(
 		"secrets on real AWS (SQLite catalog)",
-		async () => {
-			const store = await import("@strongbox/core").then(({ createStore }) =>
-				createStore(awsStore, options(), { deploymentId: `sbtest-${crypto.randomUUID()}` }),
-			);
-			const alice = createSecrets({
+		async () =>
+			inProcessSecretsFixture({
 				catalog: createSqlCatalog({ url: "sqlite::memory:" }),
-				store,
-				caller: { user: "alice", workspace: "ws-a" },
-			});
-			return {
-				alice,
-				bob: alice.as({ user: "bob", workspace: "ws-a" }),
-				carol: alice.as({ user: "carol", workspace: "ws-b" }),
-				reconcile: () => alice.reconcile(),
-				close: () => alice.close(),
-				maxValueBytes: store.capabilities.maxValueBytes,
-			};
-		},
+				store: await createStore(awsStore, options(), {
+					deploymentId: `sbtest-${crypto.randomUUID()}`,
+				}),
+			}),
 		{ timeoutMs: 120_000 },
 	);
 

@@ -12,11 +12,9 @@ import {
 	type SecretsService,
 } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
+import { FAST_RETRY } from "@strongbox/testkit";
 import { type AzureEmulator, startAzureEmulator } from "@strongbox/testkit/emulators";
 import azureStore, { type AzureStoreOptions } from "../src/index.js";
-
-/** Small retry delays: fault tests stay fast; the policy is the same as in production. */
-export const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } as const;
 
 /** Options of a store on `emu`. */
 export function emulatorOptions(

@@ -7,9 +7,9 @@
  * (conformance.test.ts, secrets.test.ts) instead.
  */
 import { randomBytes } from "node:crypto";
-import { createSecrets, createStore } from "@strongbox/core";
+import { createStore } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
-import { describeSecrets, describeSecretsStore } from "@strongbox/testkit";
+import { describeSecrets, describeSecretsStore, inProcessSecretsFixture } from "@strongbox/testkit";
 import { describe } from "vitest";
 import azureStore, { type AzureStoreOptions } from "../src/index.js";
 
@@ -28,22 +28,11 @@ describe.runIf(enabled)("real Azure Key Vault", () => {
 	describeSecretsStore(azureStore, { name: "store azure (real)", options, timeoutMs: 180_000 });
 	describeSecrets(
 		"Secrets API on real Azure Key Vault",
-		async () => {
-			const store = await createStore(azureStore, options(), { deploymentId: `sbtest-${prefix}` });
-			const alice = createSecrets({
+		async () =>
+			inProcessSecretsFixture({
 				catalog: createSqlCatalog({ url: "sqlite::memory:" }),
-				store,
-				caller: { user: "alice", workspace: "ws-a" },
-			});
-			return {
-				alice,
-				bob: alice.as({ user: "bob", workspace: "ws-a" }),
-				carol: alice.as({ user: "carol", workspace: "ws-b" }),
-				reconcile: () => alice.reconcile(),
-				close: () => alice.close(),
-				maxValueBytes: azureStore.capabilities.maxValueBytes,
-			};
-		},
+				store: await createStore(azureStore, options(), { deploymentId: `sbtest-${prefix}` }),
+			}),
 		{ timeoutMs: 180_000 },
 	);
 });

@@ -2,10 +2,10 @@
  * The Secrets API conformance suite over the SQLite catalog and the Azure store, through
  * the real SDK against the Key Vault emulator.
  */
-import { describeSecrets } from "@strongbox/testkit";
+import { createSqlCatalog } from "@strongbox/store-sql";
+import { describeSecrets, inProcessSecretsFixture } from "@strongbox/testkit";
 import { afterAll, beforeAll } from "vitest";
-import azureStore from "../src/index.js";
-import { type AzureEmulator, openSecrets, startAzureEmulator } from "./emulator.js";
+import { type AzureEmulator, openStore, startAzureEmulator } from "./emulator.js";
 
 let emu: AzureEmulator;
 beforeAll(async () => {
@@ -15,14 +15,9 @@ afterAll(async () => {
 	await emu.close();
 });
 
-describeSecrets("Secrets API on Azure Key Vault (SQLite catalog)", async () => {
-	const alice = await openSecrets(emu);
-	return {
-		alice,
-		bob: alice.as({ user: "bob", workspace: "ws-a" }),
-		carol: alice.as({ user: "carol", workspace: "ws-b" }),
-		reconcile: () => alice.reconcile(),
-		close: () => alice.close(),
-		maxValueBytes: azureStore.capabilities.maxValueBytes,
-	};
-});
+describeSecrets("Secrets API on Azure Key Vault (SQLite catalog)", async () =>
+	inProcessSecretsFixture({
+		catalog: createSqlCatalog({ url: "sqlite::memory:" }),
+		store: await openStore(emu),
+	}),
+);

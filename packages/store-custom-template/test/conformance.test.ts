@@ -10,9 +10,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSecrets, createStore } from "@strongbox/core";
+import { createStore } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
-import { describeSecrets, describeSecretsStore } from "@strongbox/testkit";
+import { describeSecrets, describeSecretsStore, inProcessSecretsFixture } from "@strongbox/testkit";
 import { afterAll } from "vitest";
 import customTemplateStore, { type CustomTemplateStoreOptions } from "../src/index.js";
 
@@ -59,21 +59,11 @@ describeSecretsStore(customTemplateStore, {
 	},
 });
 
-describeSecrets("Secrets API on store-custom-template (SQLite catalog)", async () => {
-	const store = await createStore(customTemplateStore, await freshOptions(), {
-		deploymentId: "conformance",
-	});
-	const alice = createSecrets({
+describeSecrets("Secrets API on store-custom-template (SQLite catalog)", async () =>
+	inProcessSecretsFixture({
 		catalog: createSqlCatalog({ url: "sqlite::memory:" }),
-		store,
-		caller: { user: "alice", workspace: "ws-a" },
-	});
-	return {
-		alice,
-		bob: alice.as({ user: "bob", workspace: "ws-a" }),
-		carol: alice.as({ user: "carol", workspace: "ws-b" }),
-		reconcile: () => alice.reconcile(),
-		close: () => alice.close(),
-		maxValueBytes: Math.min(65_536, store.capabilities.maxValueBytes),
-	};
-});
+		store: await createStore(customTemplateStore, await freshOptions(), {
+			deploymentId: "conformance",
+		}),
+	}),
+);

@@ -3,9 +3,9 @@
  * `describeSecretsStore` on the store alone, `describeSecrets` on `createSecrets` with a
  * catalog and this store.
  */
-import { createSecrets, createStore } from "@strongbox/core";
+import { createStore } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
-import { describeSecrets, describeSecretsStore } from "@strongbox/testkit";
+import { describeSecrets, describeSecretsStore, inProcessSecretsFixture } from "@strongbox/testkit";
 import type { GcpEmulator } from "@strongbox/testkit/emulators";
 import { blockedConnections } from "@strongbox/testkit/network-guard";
 import { afterAll, beforeAll, expect } from "vitest";
@@ -32,21 +32,9 @@ describeSecretsStore(gcpStore, {
 	},
 });
 
-describeSecrets("Secrets API on store-gcp", async () => {
-	const store = await createStore(gcpStore, emulatorOptions(emulator), {
-		deploymentId: "conformance",
-	});
-	const alice = createSecrets({
+describeSecrets("Secrets API on store-gcp", async () =>
+	inProcessSecretsFixture({
 		catalog: createSqlCatalog({ url: "sqlite::memory:" }),
-		store,
-		caller: { user: "alice", workspace: "ws-a" },
-	});
-	return {
-		alice,
-		bob: alice.as({ user: "bob", workspace: "ws-a" }),
-		carol: alice.as({ user: "carol", workspace: "ws-b" }),
-		reconcile: () => alice.reconcile(),
-		close: () => alice.close(),
-		maxValueBytes: Math.min(65_536, store.capabilities.maxValueBytes),
-	};
-});
+		store: await createStore(gcpStore, emulatorOptions(emulator), { deploymentId: "conformance" }),
+	}),
+);

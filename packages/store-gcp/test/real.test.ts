@@ -6,9 +6,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { createSecrets, createStore } from "@strongbox/core";
+import { createStore } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
-import { describeSecrets, describeSecretsStore } from "@strongbox/testkit";
+import { describeSecrets, describeSecretsStore, inProcessSecretsFixture } from "@strongbox/testkit";
 import { describe, expect, it } from "vitest";
 import gcpStore, { type GcpStoreOptions } from "../src/index.js";
 
@@ -55,24 +55,16 @@ describe.runIf(real)("real Google Secret Manager", () => {
 	describeSecrets(
 		"Secrets API on store-gcp (real)",
 		async () => {
-			const store = await createStore(gcpStore, realOptions(), {
-				deploymentId: `sbtest-${prefix}`,
-			});
-			const alice = createSecrets({
+			const fixture = inProcessSecretsFixture({
 				catalog: createSqlCatalog({ url: "sqlite::memory:" }),
-				store,
-				caller: { user: "alice", workspace: "ws-a" },
+				store: await createStore(gcpStore, realOptions(), { deploymentId: `sbtest-${prefix}` }),
 			});
 			return {
-				alice,
-				bob: alice.as({ user: "bob", workspace: "ws-a" }),
-				carol: alice.as({ user: "carol", workspace: "ws-b" }),
-				reconcile: () => alice.reconcile(),
+				...fixture,
 				close: async () => {
-					await alice.close();
+					await fixture.close();
 					await purge();
 				},
-				maxValueBytes: Math.min(65_536, store.capabilities.maxValueBytes),
 			};
 		},
 		{ timeoutMs: 120_000 },

@@ -1,7 +1,7 @@
 /**
  * The store under `createSecrets`: back-end calls per operation (from the emulator's call
  * log), a 200-operation fault run followed by reconciliation and a consistency check
- * against the emulator's raw contents, and a canary pushed through every failure path.
+ * against the emulator's raw contents (the testkit's workload and check), and a canary pushed through every failure path.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -14,6 +14,7 @@ import {
 	StorePermissionError,
 	StoreUnavailableError,
 } from "@strongbox/core";
+import { assertNoLeak, checkConsistency, mulberry32, runFaultWorkload } from "@strongbox/testkit";
 import type { GcpEmulator } from "@strongbox/testkit/emulators";
 import { blockedConnections } from "@strongbox/testkit/network-guard";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -22,10 +23,8 @@ import {
 	backendIdOf,
 	capturingLogger,
 	emulatorOptions,
-	expectNoLeak,
 	type LogLine,
 	rawPayload,
-	seededRandom,
 	startGcpEmulator,
 } from "./helpers.js";
 
@@ -60,7 +59,7 @@ function ops(): string[] {
 }
 
 beforeAll(async () => {
-	emulator = await startGcpEmulator({ random: seededRandom(20_260_101) });
+	emulator = await startGcpEmulator({ random: mulberry32(20_260_101) });
 });
 
 afterEach(async () => {
@@ -120,73 +119,36 @@ describe("back-end calls per operation", () => {
 describe("fault run", () => {
 	it("200 mixed operations under 30% throttling and 10% 5xx: only StoreUnavailableError, then consistent", async () => {
 		const { secrets, deploymentId } = await open();
-		const random = seededRandom(7);
-		const pick = <T>(items: readonly T[]): T | undefined =>
-			items[Math.floor(random() * items.length)];
-		const acknowledged = new Map<string, Record<string, string>>();
-		const unexpected: unknown[] = [];
-		let failures = 0;
 		// The first matching rule wins, so the fractions are chosen for 5% 500s, 5% 503s and
 		// 30% throttling of all calls.
 		emulator.inject({ kind: "error", status: 500, fraction: 0.05 });
 		emulator.inject({ kind: "error", status: 503, fraction: 0.05 / 0.95 });
 		emulator.inject({ kind: "throttle", fraction: 0.3 / 0.9 });
 
-		for (let i = 0; i < 200; i++) {
-			const r = random();
-			const id = pick([...acknowledged.keys()]);
-			try {
-				if (r < 0.3 || id === undefined) {
-					const values = { k: `v${i}`, n: String(i) };
-					const created = await secrets.createSecret({ name: `s${i}`, values });
-					acknowledged.set(created.id, values);
-				} else if (r < 0.55) {
-					const secret = await secrets.getSecret(id);
-					expect(secret.values).toEqual(acknowledged.get(id));
-				} else if (r < 0.8) {
-					const updated = await secrets.updateSecret(id, { values: { k: `u${i}` } });
-					acknowledged.set(id, updated.values);
-				} else if (r < 0.9) {
-					await secrets.deleteSecret(id);
-					acknowledged.delete(id);
-				} else {
-					const page = await secrets.listSecrets({ size: 1000 });
-					expect(page.total).toBe(acknowledged.size);
-				}
-			} catch (error) {
-				if (error instanceof StoreUnavailableError) failures++;
-				else unexpected.push(error);
-			}
-		}
-		expect(unexpected).toEqual([]);
+		// The emulator fails a call before acting on it, so a failed operation changed
+		// nothing: reads and listings must match the acknowledged state exactly.
+		const run = await runFaultWorkload(secrets, { random: mulberry32(7), exact: true });
 		// The faults did bite, and most operations still went through thanks to retries.
-		expect(failures).toBeGreaterThan(0);
+		expect(run.unavailable).toBeGreaterThan(0);
 		expect(emulator.calls.filter((c) => c.fault).length).toBeGreaterThan(100);
 
 		emulator.clearFaults();
 		const report = await secrets.reconcile({ staleAfterMs: 0 });
 		expect(report.deferred).toBe(0);
-
-		// Every active row has its values at the row's version in the back-end.
-		const page = await secrets.listSecrets({ size: 1000 });
-		expect(new Set(page.items.map((item) => item.id))).toEqual(new Set(acknowledged.keys()));
-		for (const item of page.items) {
-			const raw = rawPayload(emulator, item.id);
-			expect(raw, item.name).toEqual({
-				values: acknowledged.get(item.id),
-				version: item.version,
-				owner: deploymentId,
-			});
-		}
-		// Every back-end secret of this deployment has a row: no orphan, no empty leftover.
+		// No empty leftover either: a secret without versions reads as holding nothing.
 		const label = deploymentLabel(deploymentId);
-		const ours = emulator
-			.secretIds()
-			.filter((name) => emulator.rawSecret(name)?.labels[DEPLOYMENT_LABEL] === label);
-		expect(ours.map((name) => name.slice(-36)).sort()).toEqual([...acknowledged.keys()].sort());
-		// Every acknowledged write reads back.
-		for (const [id, values] of acknowledged)
-			expect((await secrets.getSecret(id)).values).toEqual(values);
+		await checkConsistency(
+			secrets,
+			{
+				read: (id) => rawPayload(emulator, id),
+				listIds: () =>
+					emulator
+						.secretIds()
+						.filter((name) => emulator.rawSecret(name)?.labels[DEPLOYMENT_LABEL] === label)
+						.map((name) => name.slice(-36)),
+			},
+			{ deploymentId, run },
+		);
 	}, 120_000);
 });
 
@@ -205,7 +167,7 @@ describe("no value leaves", () => {
 				(e: unknown) => e,
 			);
 			expect(error).toBeInstanceOf(type);
-			expectNoLeak(error, canary);
+			assertNoLeak(error, [canary]);
 		};
 
 		const faults = [
@@ -254,7 +216,7 @@ describe("no value leaves", () => {
 		});
 		const error = await withKey.get(randomUUID()).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(Error);
-		expectNoLeak(error, canary);
+		assertNoLeak(error, [canary]);
 		await withKey.close();
 
 		expect(logs.length).toBeGreaterThan(0);

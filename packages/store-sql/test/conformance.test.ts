@@ -11,8 +11,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSecrets, createStore } from "@strongbox/core";
-import { describeSecrets, describeSecretsStore } from "@strongbox/testkit";
+import { createStore } from "@strongbox/core";
+import { describeSecrets, describeSecretsStore, inProcessSecretsFixture } from "@strongbox/testkit";
 import knexFactory, { type Knex } from "knex";
 import { afterAll, beforeAll, describe } from "vitest";
 import { createSqlCatalog } from "../src/catalog.js";
@@ -132,19 +132,6 @@ describe.each(testDatabases())("conformance on $name", (db) => {
 			{ keys: KEYS, tablePrefix: `${fixture.prefix}${prefix}` },
 			{ catalogConnection: fixture.knex, deploymentId: `conformance-${db.name}` },
 		);
-		const alice = createSecrets({
-			catalog,
-			store,
-			caller: { user: "alice", workspace: "ws-a" },
-			maxValueBytes: 64 * 1024,
-		});
-		return {
-			alice,
-			bob: alice.as({ user: "bob", workspace: "ws-a" }),
-			carol: alice.as({ user: "carol", workspace: "ws-b" }),
-			reconcile: () => alice.reconcile(),
-			close: () => alice.close(),
-			maxValueBytes: 64 * 1024,
-		};
+		return inProcessSecretsFixture({ catalog, store, maxValueBytes: 64 * 1024 });
 	});
 });

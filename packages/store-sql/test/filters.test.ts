@@ -11,6 +11,7 @@ import {
 	type NewCatalogRow,
 	type Visibility,
 } from "@strongbox/core";
+import { mulberry32 } from "@strongbox/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSqlCatalog, type SqlCatalog } from "../src/catalog.js";
 import { type DatabaseFixture, openFixture, testDatabases } from "./databases.js";
@@ -90,17 +91,6 @@ function query(partial: Partial<CatalogQuery> = {}): CatalogQuery {
 		size: 1000,
 		visibility: ALL,
 		...partial,
-	};
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-	let a = seed;
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
 }
 
@@ -335,7 +325,7 @@ describe.each(testDatabases())("listing filters on $name", (db) => {
 	});
 
 	it("returns what memoryCatalog returns for 400 generated queries", async () => {
-		const random = prng(20260301);
+		const random = mulberry32(20260301);
 		for (let i = 0; i < 400; i++) {
 			const q = randomQuery(random);
 			const got = await catalog.list(q);

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type SecretsStore, StorePermissionError, silentLogger } from "@strongbox/core";
+import { assertNoLeak, FAST_RETRY } from "@strongbox/testkit";
 import {
 	startVaultEmulator,
 	type VaultAppRoleSpec,
@@ -12,7 +13,6 @@ import {
 } from "@strongbox/testkit/emulators";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createVaultStore } from "../src/index.js";
-import { FAST_RETRY, leaks } from "./helpers.js";
 
 interface Rig {
 	emulator: VaultEmulator;
@@ -142,7 +142,7 @@ describe("AppRole", () => {
 		const { store, auth } = await rig({}, secretId);
 		const error = await store.get(randomUUID()).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(StorePermissionError);
-		expect(leaks(error, secretId)).toEqual([]);
+		assertNoLeak(error, [secretId]);
 		expect(auth().logins).toBe(1);
 	});
 });

@@ -3,9 +3,9 @@
  * emulator (and against a real Vault when asked): `describeSecretsStore` on the store
  * alone, `describeSecrets` on `createSecrets` with the SQLite catalog and this store.
  */
-import { createSecrets, createStore } from "@strongbox/core";
+import { createStore } from "@strongbox/core";
 import { createSqlCatalog } from "@strongbox/store-sql";
-import { describeSecrets, describeSecretsStore } from "@strongbox/testkit";
+import { describeSecrets, describeSecretsStore, inProcessSecretsFixture } from "@strongbox/testkit";
 import { startVaultEmulator, type VaultEmulator } from "@strongbox/testkit/emulators";
 import { blockedConnections } from "@strongbox/testkit/network-guard";
 import { afterAll, beforeAll, describe, expect } from "vitest";
@@ -24,20 +24,10 @@ afterAll(async () => {
 });
 
 async function secretsFixture(options: VaultStoreOptions, deploymentId: string) {
-	const store = await createStore(vaultStore, options, { deploymentId });
-	const alice = createSecrets({
+	return inProcessSecretsFixture({
 		catalog: createSqlCatalog({ url: "sqlite::memory:" }),
-		store,
-		caller: { user: "alice", workspace: "ws-a" },
+		store: await createStore(vaultStore, options, { deploymentId }),
 	});
-	return {
-		alice,
-		bob: alice.as({ user: "bob", workspace: "ws-a" }),
-		carol: alice.as({ user: "carol", workspace: "ws-b" }),
-		reconcile: () => alice.reconcile(),
-		close: () => alice.close(),
-		maxValueBytes: Math.min(65_536, store.capabilities.maxValueBytes),
-	};
 }
 
 describe("emulator", () => {

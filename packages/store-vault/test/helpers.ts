@@ -1,14 +1,11 @@
 /**
  * Shared pieces of the store-vault tests: options pointing at an emulator (or at a real
- * Vault), raw reads of what the emulator holds, and leak searches.
+ * Vault) and raw reads of what the emulator holds.
  */
 import { randomUUID } from "node:crypto";
-import { inspect } from "node:util";
+import { FAST_RETRY } from "@strongbox/testkit";
 import type { VaultEmulator } from "@strongbox/testkit/emulators";
 import type { VaultStoreOptions } from "../src/index.js";
-
-/** Small retry delays: faults cost milliseconds, not seconds. */
-export const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } as const;
 
 /** Options of a store on `emulator` with its root token. */
 export function emulatorOptions(
@@ -65,26 +62,4 @@ export function realVaultOptions(): VaultStoreOptions {
 		mount: env.STRONGBOX_TEST_VAULT_MOUNT ?? "secret",
 		prefix: REAL_PREFIX,
 	};
-}
-
-/** Every way an error (and its causes) can be printed: String, JSON, inspect, message, stack. */
-export function renderings(value: unknown): string[] {
-	const out: string[] = [];
-	let current: unknown = value;
-	for (let depth = 0; depth < 10 && current !== undefined && current !== null; depth++) {
-		const v = current as { message?: unknown; stack?: unknown; details?: unknown; cause?: unknown };
-		out.push(
-			String(v),
-			JSON.stringify(v) ?? "",
-			inspect(v, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
-		);
-		out.push(String(v.message), String(v.stack), JSON.stringify(v.details) ?? "");
-		current = v.cause;
-	}
-	return out;
-}
-
-/** The renderings of `value` that contain `needle` (empty when nothing leaked). */
-export function leaks(value: unknown, needle: string): string[] {
-	return renderings(value).filter((text) => text.includes(needle));
 }

@@ -6,10 +6,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { createStore, StoreConfigError } from "@strongbox/core";
+import { FAST_RETRY } from "@strongbox/testkit";
 import { startVaultEmulator, type VaultEmulator } from "@strongbox/testkit/emulators";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import vaultStore, { type VaultStoreOptions } from "../src/index.js";
-import { FAST_RETRY } from "./helpers.js";
 
 let emulator: VaultEmulator;
 
