@@ -5,6 +5,7 @@ import { StoreConfigError } from "./errors.js";
 import {
 	builtinStores,
 	type ImportFn,
+	importWithFallback,
 	loadStore,
 	resolveStoreDefinition,
 	storePackageName,
@@ -233,5 +234,45 @@ describe("builtinStores", () => {
 				builtinStores[type as keyof typeof builtinStores],
 			);
 		}
+	});
+});
+
+describe("importWithFallback", () => {
+	const missing = (specifier: string) =>
+		Promise.reject(
+			Object.assign(new Error(`Cannot find package '${specifier}' imported from here`), {
+				code: "ERR_MODULE_NOT_FOUND",
+			}),
+		);
+
+	it("falls back to a project's node_modules when the package is not among one's own", async () => {
+		const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+		const { tmpdir } = await import("node:os");
+		const { join } = await import("node:path");
+		const project = mkdtempSync(join(tmpdir(), "strongbox-import-"));
+		try {
+			const pkg = join(project, "node_modules", "strongbox-store-fake");
+			mkdirSync(pkg, { recursive: true });
+			writeFileSync(
+				join(pkg, "package.json"),
+				JSON.stringify({ name: "strongbox-store-fake", main: "index.cjs" }),
+			);
+			writeFileSync(join(pkg, "index.cjs"), "module.exports = { marker: 42 };");
+			const load = importWithFallback(missing, ["/nonexistent-dir", project]);
+			const mod = (await load("strongbox-store-fake")) as { default: { marker: number } };
+			expect(mod.default.marker).toBe(42);
+			await expect(load("strongbox-store-absent")).rejects.toMatchObject({
+				code: "ERR_MODULE_NOT_FOUND",
+			});
+		} finally {
+			rmSync(project, { recursive: true, force: true });
+		}
+	});
+
+	it("does not hide other import failures behind the fallback", async () => {
+		const broken = () => Promise.reject(new SyntaxError("Unexpected token in the store package"));
+		await expect(importWithFallback(broken, [process.cwd()])("strongbox-store-x")).rejects.toThrow(
+			SyntaxError,
+		);
 	});
 });

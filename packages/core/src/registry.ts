@@ -5,6 +5,9 @@
  * package name. A name is never guessed from a short one, because a guessed name can be
  * registered by a typosquatter.
  */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { StoreConfigError } from "./errors.js";
 import { type CreateStoreOptions, createStore, type ManagedStore } from "./runtime.js";
 import {
@@ -70,6 +73,42 @@ export function storePackageName(type: string): string {
 }
 
 const defaultImport: ImportFn = (specifier) => import(specifier);
+
+function isMissingPackage(error: unknown, specifier: string): boolean {
+	const e = error as { code?: unknown; message?: unknown } | null;
+	return (
+		(e?.code === "ERR_MODULE_NOT_FOUND" || e?.code === "MODULE_NOT_FOUND") &&
+		typeof e.message === "string" &&
+		e.message.includes(specifier)
+	);
+}
+
+/**
+ * An import function that tries `primary` first — pass `(s) => import(s)` written in your
+ * own package, so resolution starts from your dependencies, as pnpm's strict layout
+ * needs — and, when the package is not found there, resolves it from each directory of
+ * `directories` in turn (a project's own `node_modules`: a store installed next to the
+ * application that runs Strongbox).
+ */
+export function importWithFallback(primary: ImportFn, directories: readonly string[]): ImportFn {
+	return async (specifier) => {
+		try {
+			return await primary(specifier);
+		} catch (error) {
+			if (!isMissingPackage(error, specifier)) throw error;
+			for (const directory of directories) {
+				let resolved: string;
+				try {
+					resolved = createRequire(join(directory, "package.json")).resolve(specifier);
+				} catch {
+					continue;
+				}
+				return import(pathToFileURL(resolved).href);
+			}
+			throw error;
+		}
+	};
+}
 
 function isModuleNotFound(error: unknown, specifier: string): boolean {
 	const e = error as { code?: unknown; message?: unknown } | null;

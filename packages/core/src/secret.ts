@@ -70,7 +70,11 @@ class MaskedSecret implements Secret {
 		return `Secret(${this.name}, id=${this.id}, keys=[${Object.keys(this.values).join(", ")}], version=${this.version})`;
 	}
 
-	[inspectSymbol](_depth: number, options: unknown, inspect?: (v: unknown, o: unknown) => string): string {
+	[inspectSymbol](
+		_depth: number,
+		options: unknown,
+		inspect?: (v: unknown, o: unknown) => string,
+	): string {
 		const shown = { ...metadataOf(this), values: maskValues(this.values) };
 		return `Secret ${inspect ? inspect(shown, options) : JSON.stringify(shown)}`;
 	}

@@ -5,7 +5,7 @@
  * closed. A second signal exits at once.
  */
 import { parseArgs } from "node:util";
-import { StrongboxError } from "@strongbox/core";
+import { type ImportFn, StrongboxError } from "@strongbox/core";
 import { loadConfig } from "./config/load.js";
 import { bootstrapBanner } from "./identity/bootstrap.js";
 import { createServer } from "./server.js";
@@ -25,6 +25,11 @@ export interface MainOptions {
 	onListening?: (url: string) => void;
 	/** Stops the server when it aborts (instead of a signal). */
 	signal?: AbortSignal;
+	/**
+	 * Imports store packages. The CLI passes its own, so `strongbox serve` finds stores
+	 * installed next to the CLI. @default the server's dependencies, then the working directory
+	 */
+	import?: ImportFn;
 }
 
 const HELP = `Usage: strongbox-server [options]
@@ -85,6 +90,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 			},
 		});
 		server = await createServer(config, {
+			...(options.import === undefined ? {} : { import: options.import }),
+			...(options.cwd === undefined ? {} : { cwd: options.cwd }),
 			onBootstrap: (result) => {
 				stdout.write(bootstrapBanner(result));
 			},

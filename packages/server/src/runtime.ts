@@ -6,25 +6,14 @@
  * configuration this is the embedded SQLite catalog and encrypted store in the data
  * directory.
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import {
-	chmodSync,
-	closeSync,
-	fsyncSync,
-	linkSync,
-	mkdirSync,
-	openSync,
-	unlinkSync,
-	writeFileSync,
-} from "node:fs";
-import { createRequire } from "node:module";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import {
 	catalogDivergenceLog,
 	createSecrets,
 	type DivergenceLog,
 	type ImportFn,
+	importWithFallback,
 	type Logger,
 	loadStore,
 	type ManagedStore,
@@ -37,7 +26,8 @@ import {
 import {
 	createSqlCatalog,
 	DEPLOYMENT_ID_SETTING,
-	generateKey,
+	ensureDatabaseFile,
+	ensureKeyFile,
 	type SqlCatalog,
 } from "@strongbox/store-sql";
 import { withChangeNotices } from "./catalog-notices.js";
@@ -89,79 +79,12 @@ export interface OpenRuntimeOptions {
 	cwd?: string;
 }
 
-function isMissing(error: unknown, specifier: string): boolean {
-	const e = error as { code?: unknown; message?: unknown } | null;
-	return (
-		(e?.code === "ERR_MODULE_NOT_FOUND" || e?.code === "MODULE_NOT_FOUND") &&
-		typeof e.message === "string" &&
-		e.message.includes(specifier)
-	);
-}
-
 /**
  * The default import function: the server's own dependencies first, then the packages
  * installed in `cwd` (a store added to the application that runs the server).
  */
 export function serverImport(cwd: string = process.cwd()): ImportFn {
-	return async (specifier) => {
-		try {
-			return await import(specifier);
-		} catch (error) {
-			if (!isMissing(error, specifier)) throw error;
-			let resolved: string;
-			try {
-				resolved = createRequire(path.join(cwd, "package.json")).resolve(specifier);
-			} catch {
-				throw error;
-			}
-			return import(pathToFileURL(resolved).href);
-		}
-	};
-}
-
-/**
- * Creates the default key file (0600) unless it exists, the way `openEmbedded` of
- * store-sql does: written to a temporary file, synced, then linked, so a concurrent
- * starter never reads half a key and exactly one key wins.
- */
-function ensureKeyFile(file: string): boolean {
-	mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-	const keyId = `local-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
-	const temporary = `${file}.${randomBytes(6).toString("hex")}.tmp`;
-	writeFileSync(
-		temporary,
-		`# Strongbox encryption key. Back it up; never share it.\n${keyId}:${generateKey()}\n`,
-		{
-			mode: 0o600,
-			flag: "wx",
-		},
-	);
-	try {
-		const fd = openSync(temporary, "r");
-		try {
-			fsyncSync(fd);
-		} finally {
-			closeSync(fd);
-		}
-		linkSync(temporary, file);
-		return true;
-	} catch (error) {
-		if ((error as { code?: unknown }).code === "EEXIST") return false;
-		throw error;
-	} finally {
-		try {
-			unlinkSync(temporary);
-		} catch {
-			// Already gone.
-		}
-	}
-}
-
-/** SQLite gives its -wal and -shm files the database file's mode: create it 0600 first. */
-function ensureDatabaseFile(file: string): void {
-	mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-	closeSync(openSync(file, "a", 0o600));
-	if (process.platform !== "win32") chmodSync(file, 0o600);
+	return importWithFallback((specifier) => import(specifier), [cwd]);
 }
 
 /** The store entry with the configured key ring filled in for `sql` stores. */
@@ -201,7 +124,7 @@ export async function openRuntime(
 	const logger = options.logger ?? silentLogger;
 	const url = config.database.url!;
 	if (databaseKind(url) === "sqlite" && url !== "sqlite::memory:")
-		ensureDatabaseFile(url.slice("sqlite:".length));
+		await ensureDatabaseFile(url.slice("sqlite:".length));
 	const catalog = createSqlCatalog({
 		url,
 		logger,
@@ -220,12 +143,7 @@ export async function openRuntime(
 			config.encryption.keys === undefined &&
 			keyFile.startsWith(config.dataDir + path.sep)
 		) {
-			if (ensureKeyFile(keyFile)) {
-				logger.warn(
-					`Created a new encryption key at ${keyFile}. Back it up now: without it no secret value can be read.`,
-					{ keyFile },
-				);
-			}
+			await ensureKeyFile(keyFile, logger);
 		}
 		const loadOptions = {
 			import: options.import ?? serverImport(options.cwd),

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { chmod, link, mkdir, open, stat, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
 	createSecrets,
 	createStore,
@@ -86,6 +86,45 @@ async function ensureDataDir(dataDir: string): Promise<void> {
 }
 
 /**
+ * Creates a key file holding a fresh random key ring entry (`local-<date>:<base64 key>`),
+ * mode 0600 in a 0700 directory, unless it exists. Safe against concurrent starters:
+ * exactly one key wins and nobody reads half a file. Logs (once, where it happens) that
+ * the key must be backed up. Resolves to `true` when this call created it.
+ */
+export async function ensureKeyFile(
+	keyFile: string,
+	logger: Logger = silentLogger,
+): Promise<boolean> {
+	await ensureDataDir(dirname(keyFile));
+	const keyId = `local-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
+	const created = await createExclusive(
+		keyFile,
+		`# Strongbox encryption key. Back it up; never share it.\n${keyId}:${generateKey()}\n`,
+	).catch((error: unknown) => {
+		throw new StoreConfigError(`[store-sql] Cannot create the key file ${keyFile}.`, {
+			store: "sql",
+			cause: error,
+		});
+	});
+	if (created) {
+		logger.warn(
+			`[store-sql] Created a new encryption key at ${keyFile}. Back it up now: without it the secrets encrypted with it cannot be decrypted.`,
+			{ keyFile },
+		);
+	}
+	return created;
+}
+
+/** Creates a SQLite database file 0600 (its -wal and -shm files take its mode) in a 0700 directory. */
+export async function ensureDatabaseFile(dbPath: string): Promise<void> {
+	await ensureDataDir(dirname(dbPath));
+	await (await open(dbPath, "a", 0o600)).close();
+	if (((await stat(dbPath)).mode & 0o077) !== 0 && process.platform !== "win32") {
+		await chmod(dbPath, 0o600);
+	}
+}
+
+/**
  * Opens (and on first use creates) the embedded deployment in `dataDir`:
  * `strongbox.db` (SQLite) and `strongbox.key` (a random AES-256 key, mode 0600; the
  * creation is logged once, with a reminder to back it up).
@@ -99,30 +138,10 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<EmbeddedSt
 	if (typeof dataDir !== "string" || dataDir === "") {
 		throw new StoreConfigError("[store-sql] openEmbedded needs a `dataDir`.", { store: "sql" });
 	}
-	await ensureDataDir(dataDir);
 	const dbPath = join(dataDir, "strongbox.db");
 	const keyFile = join(dataDir, "strongbox.key");
-	const keyId = `local-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
-	const created = await createExclusive(
-		keyFile,
-		`# Strongbox encryption key. Back it up; never share it.\n${keyId}:${generateKey()}\n`,
-	).catch((error: unknown) => {
-		throw new StoreConfigError(`[store-sql] Cannot create the key file ${keyFile}.`, {
-			store: "sql",
-			cause: error,
-		});
-	});
-	if (created) {
-		logger.warn(
-			`[store-sql] Created a new encryption key at ${keyFile}. Back it up now: without it the secrets in ${dbPath} cannot be decrypted.`,
-			{ keyFile },
-		);
-	}
-	// SQLite gives its -wal and -shm files the database file's mode: create it 0600 first.
-	await (await open(dbPath, "a", 0o600)).close();
-	if (((await stat(dbPath)).mode & 0o077) !== 0 && process.platform !== "win32") {
-		await chmod(dbPath, 0o600);
-	}
+	await ensureKeyFile(keyFile, logger);
+	await ensureDatabaseFile(dbPath);
 	const catalog = createSqlCatalog({ url: `sqlite:${dbPath}`, logger });
 	try {
 		await catalog.init();

@@ -25,6 +25,8 @@ export {
 	DEPLOYMENT_ID_SETTING,
 	type EmbeddedOptions,
 	type EmbeddedStrongbox,
+	ensureDatabaseFile,
+	ensureKeyFile,
 	openEmbedded,
 } from "./embedded.js";
 export { generateKey, KEY_ID_PATTERN, type KeyInput } from "./keyring.js";

@@ -5,10 +5,7 @@
  * from the CLI's own dependencies first, then from the working directory, so a store
  * installed next to the CLI, or in the project, is found under pnpm's strict layout too.
  */
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import type { ImportFn } from "@strongbox/core";
+import { type ImportFn, importWithFallback } from "@strongbox/core";
 import { importPackage } from "./load.js";
 
 /** What the CLI uses of `@strongbox/server`. */
@@ -26,29 +23,7 @@ export function loadRuntimeModule(): Promise<RuntimeModule> {
 	return loaded;
 }
 
-function isMissing(error: unknown, specifier: string): boolean {
-	const e = error as { code?: unknown; message?: unknown } | null;
-	return (
-		(e?.code === "ERR_MODULE_NOT_FOUND" || e?.code === "MODULE_NOT_FOUND") &&
-		typeof e.message === "string" &&
-		e.message.includes(specifier)
-	);
-}
-
 /** Imports store packages: the CLI's dependencies first, then the packages installed in `cwd`. */
 export function cliImport(cwd: string): ImportFn {
-	return async (specifier) => {
-		try {
-			return await import(specifier);
-		} catch (error) {
-			if (!isMissing(error, specifier)) throw error;
-			let resolved: string;
-			try {
-				resolved = createRequire(path.join(cwd, "package.json")).resolve(specifier);
-			} catch {
-				throw error;
-			}
-			return import(pathToFileURL(resolved).href);
-		}
-	};
+	return importWithFallback((specifier) => import(specifier), [cwd]);
 }

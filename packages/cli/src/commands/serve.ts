@@ -2,9 +2,11 @@
  * `strongbox serve [--config FILE] [server options…]`: runs the Strongbox server until
  * SIGTERM or SIGINT (the same as `strongbox-server` from `@strongbox/server`).
  */
+
 import type { Command } from "commander";
 import { importPackage } from "../backend/load.js";
 import { localDataDir } from "../backend/local.js";
+import { cliImport } from "../backend/runtime-module.js";
 import type { Runner } from "./shared.js";
 
 type ServerModule = typeof import("@strongbox/server");
@@ -54,7 +56,8 @@ export function registerServe(program: Command, run: Runner): void {
 					}),
 				};
 				const { main } = await importPackage<ServerModule>(SERVER_PACKAGE);
-				return main(args, { env, cwd: context.io.cwd });
+				// Stores installed next to the CLI (or in the project) are found too.
+				return main(args, { env, cwd: context.io.cwd, import: cliImport(context.io.cwd) });
 			}),
 		);
 }
