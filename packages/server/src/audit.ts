@@ -53,6 +53,11 @@ export interface AuditFilter {
 export interface AuditLog {
 	/** Queues an entry; the promise settles when it is stored. */
 	record(entry: AuditEntry): Promise<void>;
+	/**
+	 * Queues an entry nobody waits for (fail-open): like `record`, a failure is logged and
+	 * counted, but no promise is made per entry.
+	 */
+	enqueue(entry: AuditEntry): void;
 	/** Stores an entry with outcome `pending` (fail-closed writes), returning its id. */
 	begin(entry: Omit<AuditEntry, "outcome" | "status">): Promise<number>;
 	/** Sets the outcome of a `pending` entry, and what the operation found out about its subject. */
@@ -83,7 +88,8 @@ export interface AuditLogOptions {
 	now?: () => Date;
 }
 
-const MAX_BATCH = 100;
+// Rows per insert call (SQLite splits it into statements of 100 rows, committed once).
+const MAX_BATCH = 500;
 const MAX_QUEUE = 10_000;
 
 /** Columns of the audit table, in the order {@link rowOf} gives values. */
@@ -103,8 +109,9 @@ const COLUMNS = [
 
 interface Queued {
 	row: unknown[];
-	resolve(): void;
-	reject(error: unknown): void;
+	/** Absent for entries nobody waits for. */
+	resolve: (() => void) | undefined;
+	reject: ((error: unknown) => void) | undefined;
 }
 
 function clip(value: string | null | undefined, max: number): string | null {
@@ -174,10 +181,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 					COLUMNS,
 					batch.map((q) => q.row),
 				);
-				for (const q of batch) q.resolve();
+				for (const q of batch) q.resolve?.();
 			} catch (error) {
 				failed(batch.length, error);
-				for (const q of batch) q.reject(error);
+				for (const q of batch) q.reject?.(error);
 			}
 		}
 	}
@@ -198,17 +205,27 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 		});
 	}
 
+	/** The reason an entry cannot be queued now, after logging and counting it. */
+	function refused(): Error | undefined {
+		if (!closed && queue.length < MAX_QUEUE) return undefined;
+		const error = new Error(closed ? "audit log closed" : "audit queue full");
+		failed(1, error);
+		return error;
+	}
+
 	const log: AuditLog = {
 		record(entry) {
-			if (closed || queue.length >= MAX_QUEUE) {
-				const error = new Error(closed ? "audit log closed" : "audit queue full");
-				failed(1, error);
-				return Promise.reject(error);
-			}
+			const error = refused();
+			if (error) return Promise.reject(error);
 			return new Promise<void>((resolve, reject) => {
 				queue.push({ row: rowOf(entry, now()), resolve, reject });
 				kick();
 			});
+		},
+		enqueue(entry) {
+			if (refused()) return;
+			queue.push({ row: rowOf(entry, now()), resolve: undefined, reject: undefined });
+			kick();
 		},
 		async begin(entry) {
 			try {

@@ -31,8 +31,10 @@ export interface Db {
 	/** Runs writes in one transaction. */
 	atomically(queries: Query[]): Promise<void>;
 	/**
-	 * Inserts rows with one hand-built statement (no query builder on the hot path);
-	 * `columns` are trusted identifiers, every value is bound.
+	 * Inserts rows in one transaction with hand-built multi-row statements (no query
+	 * builder on the hot path): one statement on PostgreSQL and MySQL, statements of at
+	 * most {@link SQLITE_ROWS_PER_STATEMENT} rows on SQLite. `columns` are trusted
+	 * identifiers, every value is bound.
 	 */
 	insertMany(
 		table: string,
@@ -48,6 +50,14 @@ export interface Db {
 	): Promise<number>;
 }
 
+/** Rows per statement of a SQLite {@link Db.insertMany} (a few statements, one commit). */
+export const SQLITE_ROWS_PER_STATEMENT = 100;
+
+// SQLite statement texts by table, columns and row count: the same string object each
+// time, so that the statement cache does not rebuild and rehash a long text per insert.
+const insertTexts = new Map<string, string>();
+const MAX_INSERT_TEXTS = 1000;
+
 /** `insert into "t" ("a", "b") values (?, ?), (?, ?)` for `count` rows. */
 function insertSql(
 	quote: string,
@@ -55,15 +65,26 @@ function insertSql(
 	columns: readonly string[],
 	count: number,
 ): string {
-	const q = (name: string) => `${quote}${name}${quote}`;
-	const tuple = `(${columns.map(() => "?").join(", ")})`;
-	return `insert into ${q(table)} (${columns.map(q).join(", ")}) values ${Array.from({ length: count }, () => tuple).join(", ")}`;
+	const key = `${quote}${table}\u0000${columns.join(",")}\u0000${count}`;
+	let text = insertTexts.get(key);
+	if (text === undefined) {
+		const q = (name: string) => `${quote}${name}${quote}`;
+		const tuple = `(${columns.map(() => "?").join(", ")})`;
+		text = `insert into ${q(table)} (${columns.map(q).join(", ")}) values ${Array.from({ length: count }, () => tuple).join(", ")}`;
+		if (count <= SQLITE_ROWS_PER_STATEMENT && insertTexts.size < MAX_INSERT_TEXTS) {
+			insertTexts.set(key, text);
+		}
+	}
+	return text;
 }
 
-function bindingsOf(rows: readonly (readonly unknown[])[]): unknown[] {
-	return rows.flatMap((row) =>
-		row.map((v) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v)),
-	);
+function bindingsOf(rows: readonly (readonly unknown[])[], from = 0, to = rows.length): unknown[] {
+	const out: unknown[] = [];
+	for (let r = from; r < to; r++) {
+		for (const v of rows[r]!)
+			out.push(v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
+	}
+	return out;
 }
 
 interface Statement {
@@ -187,9 +208,18 @@ function sqliteDb(knex: Knex): Db {
 			);
 		},
 		insertMany: async (table, columns, rows) => {
-			const sql = insertSql('"', table, columns, rows.length);
-			const bindings = bindingsOf(rows);
-			await use((on) => prepared(on, sql).run(bindings));
+			if (rows.length === 0) return;
+			await use((on) => {
+				const insert = () => {
+					for (let at = 0; at < rows.length; at += SQLITE_ROWS_PER_STATEMENT) {
+						const end = Math.min(at + SQLITE_ROWS_PER_STATEMENT, rows.length);
+						prepared(on, insertSql('"', table, columns, end - at)).run(bindingsOf(rows, at, end));
+					}
+				};
+				// One commit for all of them: each commit writes the touched pages to the WAL.
+				if (rows.length <= SQLITE_ROWS_PER_STATEMENT) insert();
+				else on.transaction(insert)();
+			});
 		},
 		insertOne: async (table, columns, row) => {
 			const sql = insertSql('"', table, columns, 1);
@@ -226,6 +256,7 @@ function remoteDb(knex: Knex, dialect: "postgres" | "mysql"): Db {
 			);
 		},
 		insertMany: async (table, columns, rows) => {
+			if (rows.length === 0) return;
 			const sql = insertSql(dialect === "mysql" ? "`" : '"', table, columns, rows.length);
 			await wrap(knex.raw(sql, bindingsOf(rows) as never));
 		},

@@ -30,17 +30,37 @@ function format(labels: Labels, extra?: Labels): string {
 	return parts.length > 0 ? `{${parts.join(",")}}` : "";
 }
 
+interface CounterSeries {
+	labels: Labels;
+	value: number;
+}
+
+interface HistogramSeries {
+	labels: Labels;
+	counts: number[];
+	sum: number;
+	count: number;
+}
+
 class Counter {
-	readonly series = new Map<string, { labels: Labels; value: number }>();
+	readonly series = new Map<string, CounterSeries>();
 	constructor(
 		readonly name: string,
 		readonly help: string,
 	) {}
 	inc(labels: Labels = {}, by = 1): void {
-		const k = key(labels);
-		const s = this.series.get(k);
+		const s = this.get(labels);
 		if (s) s.value += by;
-		else if (this.series.size < MAX_SERIES) this.series.set(k, { labels, value: by });
+	}
+	/** The series of `labels` (created at 0), or `undefined` past the cap. */
+	get(labels: Labels): CounterSeries | undefined {
+		const k = key(labels);
+		let s = this.series.get(k);
+		if (!s && this.series.size < MAX_SERIES) {
+			s = { labels, value: 0 };
+			this.series.set(k, s);
+		}
+		return s;
 	}
 	render(): string[] {
 		const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
@@ -51,22 +71,26 @@ class Counter {
 }
 
 class Histogram {
-	readonly series = new Map<
-		string,
-		{ labels: Labels; counts: number[]; sum: number; count: number }
-	>();
+	readonly series = new Map<string, HistogramSeries>();
 	constructor(
 		readonly name: string,
 		readonly help: string,
 	) {}
 	observe(labels: Labels, seconds: number): void {
+		const s = this.get(labels);
+		if (s) Histogram.add(s, seconds);
+	}
+	/** The series of `labels` (created empty), or `undefined` past the cap. */
+	get(labels: Labels): HistogramSeries | undefined {
 		const k = key(labels);
 		let s = this.series.get(k);
-		if (!s) {
-			if (this.series.size >= MAX_SERIES) return;
+		if (!s && this.series.size < MAX_SERIES) {
 			s = { labels, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
 			this.series.set(k, s);
 		}
+		return s;
+	}
+	static add(s: HistogramSeries, seconds: number): void {
 		for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) s.counts[i]!++;
 		s.sum += seconds;
 		s.count++;
@@ -168,6 +192,29 @@ export function createMetrics(): Metrics {
 	);
 	let cache: SecretsCache | undefined;
 	let invalidation: { enabled: boolean; stats(): InvalidationStats } | undefined;
+	// The series of each route, method and status, found without building label keys on
+	// every request (route templates are the same string objects each time).
+	const byRoute = new Map<
+		string,
+		Map<
+			string,
+			{ latency: HistogramSeries | undefined; byStatus: Map<number, CounterSeries | undefined> }
+		>
+	>();
+	function requestSeries(method: string, route: string) {
+		let byMethod = byRoute.get(route);
+		if (!byMethod) {
+			byMethod = new Map();
+			byRoute.set(route, byMethod);
+		}
+		let series = byMethod.get(method);
+		if (!series) {
+			series = { latency: latency.get({ method, route }), byStatus: new Map() };
+			// Past the cap, new series are not remembered here either (the registry refuses them).
+			if (series.latency) byMethod.set(method, series);
+		}
+		return series;
+	}
 	return {
 		watchCache(watched) {
 			cache = watched;
@@ -176,8 +223,14 @@ export function createMetrics(): Metrics {
 			invalidation = source;
 		},
 		request(method, route, status, seconds) {
-			requests.inc({ method, route, status: String(status) });
-			latency.observe({ method, route }, seconds);
+			const series = requestSeries(method, route);
+			let counter = series.byStatus.get(status);
+			if (counter === undefined) {
+				counter = requests.get({ method, route, status: String(status) });
+				if (counter) series.byStatus.set(status, counter);
+			}
+			if (counter) counter.value++;
+			if (series.latency) Histogram.add(series.latency, seconds);
 		},
 		storeCall(event) {
 			storeCalls.inc({ store: event.store, op: event.op, outcome: event.error ?? "ok" });

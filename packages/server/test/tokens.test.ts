@@ -183,10 +183,18 @@ describe("rate limit", () => {
 			}
 			expect(statuses).toEqual([200, 200, 429, 429]);
 			expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+			expect(last!.headers.get("x-ratelimit-limit")).toBe("5");
+			expect(last!.headers.get("x-ratelimit-remaining")).toBe("0");
+			expect(last!.headers.get("x-ratelimit-reset")).toBe(last!.headers.get("retry-after"));
+			expect(last!.json.error.message).toMatch(
+				/^Rate limit of 5 requests per minute reached; retry in (\d+ seconds?|1 minute)\.$/,
+			);
 			expect(last!.json.error.code).toBe("RATE_LIMITED");
 			expect(last!.json.error.details.retryAfterSeconds).toBeGreaterThan(0);
-			// Another token has its own budget.
-			expect((await limited.request("GET", "/api/v1/whoami", { token: bob })).status).toBe(200);
+			// Another token has its own budget; the limit headers come with a 429 only.
+			const allowed = await limited.request("GET", "/api/v1/whoami", { token: bob });
+			expect(allowed.status).toBe(200);
+			expect([...allowed.headers.keys()].filter((h) => h.startsWith("x-ratelimit"))).toEqual([]);
 			for (let i = 0; i < 10; i++)
 				expect((await limited.request("GET", "/health")).status).toBe(200);
 			// Without a token, requests are counted per address.
@@ -196,6 +204,43 @@ describe("rate limit", () => {
 			expect(anonymous).toEqual([401, 401, 401, 401, 401, 429, 429]);
 		} finally {
 			await limited.close();
+		}
+	});
+});
+
+describe("tokens with the authentication cache on (default)", () => {
+	it("are refused at once after a revocation or a user's deactivation, however often they were used", async () => {
+		const cached = await startTestServer({ rateLimit: { requestsPerMinute: 0 } });
+		try {
+			const dave = await cached.user("dave", "ws-d");
+			const created = await cached.request("POST", "/api/v1/tokens", {
+				token: dave,
+				body: { name: "ci" },
+			});
+			const token = created.json.token as string;
+			const asUser = (value: string) => cached.request("GET", "/api/v1/whoami", { token: value });
+			// Used repeatedly: verified once, then served from the caches.
+			for (let i = 0; i < 5; i++) expect((await asUser(token)).status).toBe(200);
+			expect(
+				(
+					await cached.request("DELETE", `/api/v1/tokens/${created.json.info.id}`, {
+						token: dave,
+					})
+				).status,
+			).toBe(204);
+			expect((await asUser(token)).status).toBe(401);
+			expect((await asUser(dave)).status).toBe(200);
+			expect(
+				(
+					await cached.request("PATCH", "/api/v1/users/dave", {
+						token: cached.adminToken,
+						body: { disabled: true },
+					})
+				).status,
+			).toBe(200);
+			expect((await asUser(dave)).status).toBe(401);
+		} finally {
+			await cached.close();
 		}
 	});
 });

@@ -6,20 +6,19 @@
 import { randomUUID } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import {
-	type Caller,
 	ForbiddenError,
 	RateLimitedError,
-	type SecretsService,
 	safeCause,
 	ValidationError,
 	WORKSPACE_PATTERN,
 } from "@strongbox/core";
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import { z } from "zod";
-import { bearerToken, callerOf, type Principal } from "../identity/auth.js";
-import { hashToken, isTokenShaped } from "../identity/tokens.js";
+import type { Principal } from "../identity/auth.js";
+import { type CallerEntry, type Callers, createCallers, RequestContext } from "./context.js";
+import { type Credentials, createCredentials, PRESENTED } from "./credentials.js";
 import { errorBody, ROUTE_NOT_FOUND, statusOf, toStrongboxError } from "./errors.js";
-import type { AnyRoute, HandlerContext, Services } from "./route.js";
+import type { AnyRoute, Services } from "./route.js";
 import { parseInput } from "./validate.js";
 
 /** Header that selects the caller's workspace. */
@@ -27,44 +26,6 @@ export const WORKSPACE_HEADER = "x-strongbox-workspace";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const emptyQuery = z.strictObject({});
-const MAX_VIEWS = 1000;
-
-/** The token of a request and its digest, computed once (rate limiter, then authentication). */
-const tokens = new WeakMap<
-	FastifyRequest,
-	{ token: string | undefined; hash: string | undefined }
->();
-
-function tokenOf(request: FastifyRequest): { token: string | undefined; hash: string | undefined } {
-	let found = tokens.get(request);
-	if (!found) {
-		const token = bearerToken(request.headers.authorization);
-		found = {
-			token,
-			hash: token !== undefined && isTokenShaped(token) ? hashToken(token) : undefined,
-		};
-		tokens.set(request, found);
-	}
-	return found;
-}
-
-/**
- * `secrets.as(caller)` for a caller, reused across requests: a view holds nothing but its
- * caller, and building one per request is measurable on the read path.
- */
-function viewCache(services: Services): (caller: Caller) => SecretsService {
-	const views = new Map<string, SecretsService>();
-	return (caller) => {
-		const key = `${caller.user}\u0000${caller.workspace}\u0000${caller.workspaces === "*" ? "*" : (caller.workspaces ?? []).join(",")}`;
-		let view = views.get(key);
-		if (!view) {
-			if (views.size >= MAX_VIEWS) views.delete(views.keys().next().value!);
-			view = services.runtime.secrets.as(caller);
-			views.set(key, view);
-		}
-		return view;
-	};
-}
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -97,11 +58,18 @@ function selectedWorkspace(request: FastifyRequest): string | undefined {
 	return header;
 }
 
+/** Whether a parsed query string has any parameter. */
+function hasParameters(query: unknown): boolean {
+	for (const _ in query as object) return true;
+	return false;
+}
+
 function register(
 	app: FastifyInstance,
 	route: AnyRoute,
 	services: Services,
-	viewFor: (caller: Caller) => SecretsService,
+	credentials: Credentials,
+	callers: Callers,
 ): void {
 	app.route({
 		method: route.method,
@@ -109,32 +77,31 @@ function register(
 		...(route.rateLimited === false ? { config: { rateLimit: false } } : {}),
 		handler: async (request, reply) => {
 			let principal: Principal | undefined;
-			let caller: Caller | undefined;
+			let entry: CallerEntry | undefined;
 			if (route.auth !== "none") {
-				const { token, hash } = tokenOf(request);
+				const { token, hash } = credentials.of(request);
 				principal = await services.auth.authenticate(token, hash);
+				credentials.authenticated(request);
 				if (route.auth === "admin" && !principal.admin) {
 					throw new ForbiddenError("This needs an admin.");
 				}
-				caller = callerOf(principal, selectedWorkspace(request));
+				entry = callers.entry(principal, selectedWorkspace(request));
 			}
-			const ctx: HandlerContext<unknown, unknown, unknown> = {
+			const ctx = new RequestContext(
 				services,
 				request,
-				params: route.params
+				route.params
 					? parseInput(route.params, { ...(request.params as object) }, "path")
 					: undefined,
-				query: parseInput(route.query ?? emptyQuery, { ...(request.query as object) }, "query"),
-				body: route.body ? parseInput(route.body, request.body, "body") : undefined,
-				principal: principal as Principal,
-				caller: caller as Caller,
-				get secrets() {
-					return viewFor(caller!);
-				},
-				requestId: request.id,
-				ip: request.ip,
-				ifMatch: route.ifMatch ? parseIfMatch(request.headers["if-match"]) : undefined,
-			};
+				// Most requests have no query string: an empty one needs no parsing.
+				route.query || hasParameters(request.query)
+					? parseInput(route.query ?? emptyQuery, { ...(request.query as object) }, "query")
+					: {},
+				route.body ? parseInput(route.body, request.body, "body") : undefined,
+				principal as Principal,
+				entry,
+				route.ifMatch ? parseIfMatch(request.headers["if-match"]) : undefined,
+			);
 			const result = await route.handler(ctx as never);
 			reply.code(result.status ?? 200);
 			if (result.headers) reply.headers(result.headers);
@@ -172,6 +139,10 @@ export async function buildApp(
 		onConstructorPoisoning: "error",
 		...(options.https ? { https: options.https } : {}),
 	}) as unknown as FastifyInstance;
+
+	const credentials = createCredentials(config.auth.cacheTtlMs);
+	// Declared up front so that every request object has the same shape.
+	app.decorateRequest(PRESENTED, null);
 
 	app.addHook("onRequest", (request, reply, done) => {
 		reply.header("cache-control", "no-store");
@@ -229,8 +200,9 @@ export async function buildApp(
 			max: perMinute,
 			timeWindow: 60_000,
 			cache: 10_000,
+			// Per token (by its digest, never the token itself), else per address.
 			keyGenerator: (request) => {
-				const { hash } = tokenOf(request);
+				const { hash } = credentials.of(request);
 				return hash ? `t:${hash}` : `ip:${request.ip}`;
 			},
 			// Limit headers only on a 429 (with Retry-After): three headers less on every answer.
@@ -247,8 +219,8 @@ export async function buildApp(
 		});
 	}
 
-	const viewFor = viewCache(services);
-	for (const route of routes) register(app, route, services, viewFor);
+	const callers = createCallers();
+	for (const route of routes) register(app, route, services, credentials, callers);
 	await app.ready();
 	return app;
 }

@@ -36,13 +36,20 @@ function entryOf(
 	ctx: AnyContext,
 	op: string,
 	subject: AuditSubject | undefined,
-): Omit<AuditEntry, "outcome" | "status"> {
+	outcome: string,
+	status: number,
+): AuditEntry {
 	return {
 		actor: ctx.principal?.user ?? "anonymous",
 		op,
 		requestId: ctx.requestId,
 		sourceIp: ctx.ip,
-		...subject,
+		secretId: subject?.secretId,
+		secretName: subject?.secretName,
+		workspace: subject?.workspace,
+		target: subject?.target,
+		outcome,
+		status,
 	};
 }
 
@@ -58,7 +65,7 @@ export async function audited<T>(
 	let pendingId: number | undefined;
 	if (failClosed && options.kind === "write") {
 		try {
-			pendingId = await audit.begin(entryOf(ctx, options.op, options.subject));
+			pendingId = await audit.begin(entryOf(ctx, options.op, options.subject, "pending", 0));
 		} catch {
 			throw new StoreUnavailableError(
 				"The audit log is unavailable; nothing was changed. Retry later.",
@@ -71,39 +78,31 @@ export async function audited<T>(
 	} catch (error) {
 		const mapped = toStrongboxError(error);
 		const status = statusOf(mapped, ctx.ifMatch !== undefined);
-		const settle =
-			pendingId !== undefined
-				? audit.finish(pendingId, mapped.code, status)
-				: audit.record({
-						...entryOf(ctx, options.op, options.subject),
-						outcome: mapped.code,
-						status,
-					});
-		settle.catch(() => {});
+		if (pendingId !== undefined) audit.finish(pendingId, mapped.code, status).catch(() => {});
+		else if (failClosed) {
+			audit.record(entryOf(ctx, options.op, options.subject, mapped.code, status)).catch(() => {});
+		} else audit.enqueue(entryOf(ctx, options.op, options.subject, mapped.code, status));
 		throw error;
 	}
-	const subject = { ...options.subject, ...options.describe?.(result) };
+	const described = options.describe?.(result);
+	const subject = described ? { ...options.subject, ...described } : options.subject;
 	if (pendingId !== undefined) {
 		audit.finish(pendingId, "ok", okStatus, subject).catch(() => {
 			log.warn({ requestId: ctx.requestId }, "Could not record the outcome of an audited write.");
 		});
 		return result;
 	}
-	const stored = audit.record({
-		...entryOf(ctx, options.op, subject),
-		outcome: "ok",
-		status: okStatus,
-	});
-	if (failClosed) {
-		try {
-			await stored;
-		} catch {
-			throw new StoreUnavailableError(
-				"The audit log is unavailable; the answer is withheld. Retry later.",
-			);
-		}
-	} else {
-		stored.catch(() => {});
+	const entry = entryOf(ctx, options.op, subject, "ok", okStatus);
+	if (!failClosed) {
+		audit.enqueue(entry);
+		return result;
+	}
+	try {
+		await audit.record(entry);
+	} catch {
+		throw new StoreUnavailableError(
+			"The audit log is unavailable; the answer is withheld. Retry later.",
+		);
 	}
 	return result;
 }
@@ -115,17 +114,12 @@ export async function auditMany(
 	entries: Array<AuditSubject & { outcome: string; status: number }>,
 ): Promise<void> {
 	const { audit, config } = ctx.services;
-	const stored = Promise.all(
-		entries.map((e) =>
-			audit.record({ ...entryOf(ctx, op, e), outcome: e.outcome, status: e.status }),
-		),
-	);
 	if (!config.audit.failClosed) {
-		stored.catch(() => {});
+		for (const e of entries) audit.enqueue(entryOf(ctx, op, e, e.outcome, e.status));
 		return;
 	}
 	try {
-		await stored;
+		await Promise.all(entries.map((e) => audit.record(entryOf(ctx, op, e, e.outcome, e.status))));
 	} catch (error) {
 		if (error instanceof StrongboxError && error.status < 500) throw error;
 		throw new StoreUnavailableError(
