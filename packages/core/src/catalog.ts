@@ -131,6 +131,13 @@ export interface Catalog {
 	commitWrite(id: string, pendingVersion: number, now: Date): Promise<boolean>;
 	/** Undoes the write: pending cleared, name/scope/owner restored. */
 	abortWrite(id: string, pendingVersion: number): Promise<boolean>;
+	/**
+	 * Marks a write in flight as abandoned: its writer gave up without knowing whether the
+	 * values landed. The row stays pending but counts as stale at once (`pending.since`
+	 * becomes the epoch), so the next writer or reconciliation settles it from what the
+	 * back-end holds, instead of waiting for it to time out.
+	 */
+	releaseWrite(id: string, pendingVersion: number): Promise<boolean>;
 	/** Rename / scope change without touching values (CAS on version, version + 1). */
 	updateMetadata(id: string, change: MetadataChange): Promise<boolean>;
 	/** Active row (at `fromVersion` if given, with no write in flight) → `deleting`. */

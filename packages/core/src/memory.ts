@@ -159,6 +159,12 @@ export function memoryCatalog(): Catalog {
 			row.updatedAt = now;
 			return true;
 		},
+		async releaseWrite(id, pendingVersion) {
+			const row = rows.get(id);
+			if (!row?.pending || row.pending.version !== pendingVersion) return false;
+			row.pending.since = new Date(0);
+			return true;
+		},
 		async abortWrite(id, pendingVersion) {
 			const row = rows.get(id);
 			if (!row?.pending || row.pending.version !== pendingVersion) return false;

@@ -774,8 +774,10 @@ function view(rt: Runtime, caller: Caller): SecretsService {
 					// A timeout or a lost answer may hide a write that landed: look before undoing.
 					const held = isAmbiguous(error) ? await probe(storeFor(backend), id) : "nothing";
 					if (held === "unknown") {
-						// Cannot tell: the write stays pending and reconciliation settles it from
-						// what the back-end holds (forward if the values landed, back otherwise).
+						// Cannot tell: the write stays pending, released so that the next writer or
+						// reconciliation settles it from what the back-end holds (forward if the
+						// values landed, back otherwise) without waiting for it to time out.
+						await rt.catalog.releaseWrite(id, version).catch(() => {});
 						throw error;
 					}
 					if (held === "nothing" || held.version !== version) {

@@ -370,6 +370,17 @@ export function createSqlCatalog(options: SqlCatalogOptions): SqlCatalog {
 			);
 		},
 
+		async releaseWrite(id, pendingVersion) {
+			const s = await db();
+			return (
+				(await s.run(
+					`UPDATE ${T} SET pending_since = 0 WHERE id = ? AND pending_version = ?`,
+					[id, pendingVersion],
+					"releaseWrite",
+				)) > 0
+			);
+		},
+
 		async updateMetadata(id, change: MetadataChange) {
 			const s = await db();
 			const meta = metadataSet(change);

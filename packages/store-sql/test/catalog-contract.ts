@@ -162,6 +162,24 @@ export function catalogContract(catalog: () => Catalog): void {
 		expect((await c.get(row.id))!.updatedAt).toEqual(at(3));
 	});
 
+	it("releases an abandoned write: still pending, stale at once", async () => {
+		const c = catalog();
+		const row = await activeRow(c, { name: "release-1" });
+		expect(await c.beginWrite(row.id, { fromVersion: 1, keys: ["x"], now: at(5) })).toBe(true);
+		expect(await c.releaseWrite(row.id, 3)).toBe(false);
+		expect(await c.releaseWrite(row.id, 2)).toBe(true);
+		expect((await c.get(row.id))!.pending).toEqual({
+			version: 2,
+			keys: ["x"],
+			since: new Date(0),
+			undo: null,
+		});
+		// Listed for reconciliation whatever the cut-off.
+		expect((await c.listUnsettled(at(0), 100)).map((r) => r.id)).toContain(row.id);
+		expect(await c.abortWrite(row.id, 2)).toBe(true);
+		expect(await c.releaseWrite(row.id, 2)).toBe(false);
+	});
+
 	it("applies a rename in beginWrite at once and restores it on abort", async () => {
 		const c = catalog();
 		const row = await activeRow(c, { name: "ren-a" });

@@ -98,7 +98,7 @@ const plants: [string, (r: Runtime & { run: FaultRun; id: string }) => unknown, 
 				name: `${run.prefix}unknown`,
 				values: { n: "1" },
 			}),
-		/exactly the acknowledged secrets/,
+		/was never acknowledged/,
 	],
 ];
 

@@ -3,9 +3,10 @@
  *
  * @packageDocumentation
  */
-export * from "./faults.js";
-export { generateTestCertificates, type TestCertificates } from "./tls.js";
+
 export * from "./aws/index.js";
-export * from "./gcp/index.js";
 export * from "./azure/index.js";
+export * from "./faults.js";
+export * from "./gcp/index.js";
+export { generateTestCertificates, type TestCertificates } from "./tls.js";
 export * from "./vault/index.js";

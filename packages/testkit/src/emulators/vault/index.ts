@@ -10,9 +10,9 @@
  * with `Connection: close` (see research/emulation.md, "The LIST verb problem").
  */
 import { randomBytes } from "node:crypto";
-import { generateTestCertificates } from "../tls.js";
 import { type EmulatorControls, FaultPlan } from "../faults.js";
 import { startServer } from "../http.js";
+import { generateTestCertificates } from "../tls.js";
 import {
 	Acl,
 	TokenStore,
