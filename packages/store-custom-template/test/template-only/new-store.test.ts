@@ -92,7 +92,11 @@ describe("pnpm new-store --dir (a stand-alone third-party package)", () => {
 	});
 
 	it("copies every file but build output and the template's own tests, renamed", async () => {
-		const expected = (await filesOf(TEMPLATE, (part) => ["dist", "template-only"].includes(part)))
+		const expected = (
+			await filesOf(TEMPLATE, (part) =>
+				["dist", ".turbo", "coverage", "template-only"].includes(part),
+			)
+		)
 			.filter((file) => !file.endsWith(".tsbuildinfo"))
 			.map((file) => file.replaceAll("custom-template", "acme-kv"));
 		expect(await filesOf(copy)).toEqual(expected);
