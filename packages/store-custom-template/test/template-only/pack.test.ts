@@ -65,6 +65,7 @@ async function npmInstall(cwd: string, specs: string[]): Promise<void> {
 			"--no-fund",
 			"--loglevel=error",
 			"--fetch-retries=1",
+			"--fetch-retry-mintimeout=1000",
 			"--fetch-retry-maxtimeout=5000",
 			"--fetch-timeout=30000",
 		],
