@@ -41,13 +41,21 @@ export function ms(value) {
 /** One printed result row. */
 export function row(name, result, goal) {
 	const ok = goal ? (goal.check(result) ? "met" : "NOT met") : "";
-	return { name, baseline: ms(result.baselineMs), subject: ms(result.subjectMs), ratio: `${result.ratio.toFixed(2)}×`, goal: goal ? `${goal.text} (${ok})` : "" };
+	return {
+		name,
+		baseline: ms(result.baselineMs),
+		subject: ms(result.subjectMs),
+		ratio: `${result.ratio.toFixed(2)}×`,
+		goal: goal ? `${goal.text} (${ok})` : "",
+	};
 }
 
 /** Prints rows as an aligned table. */
 export function printTable(title, rows) {
 	const columns = ["name", "baseline", "subject", "ratio", "goal"];
-	const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? "").length)));
+	const widths = columns.map((c) =>
+		Math.max(c.length, ...rows.map((r) => String(r[c] ?? "").length)),
+	);
 	const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join("  ");
 	console.log(`\n${title}`);
 	console.log(line(columns));

@@ -5,7 +5,13 @@
  * 2. A selective filtered listing (name contains, one scope, page of 20) at 100,000
  *    secrets vs at 1,000. Goal ≤ 1.5× (indexes, not scans) and p50 ≤ 5 ms.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, randomUUID } from "node:crypto";
+import {
+	createCipheriv,
+	createDecipheriv,
+	createSecretKey,
+	randomBytes,
+	randomUUID,
+} from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,7 +43,12 @@ function rawStore(dir, entries) {
 			const nonce = randomBytes(12);
 			const cipher = createCipheriv("aes-256-gcm", key, nonce);
 			cipher.setAAD(Buffer.from(id));
-			const body = Buffer.concat([nonce, cipher.update(JSON.stringify(values)), cipher.final(), cipher.getAuthTag()]);
+			const body = Buffer.concat([
+				nonce,
+				cipher.update(JSON.stringify(values)),
+				cipher.final(),
+				cipher.getAuthTag(),
+			]);
 			insert.run(id, body);
 		}
 	})();
@@ -48,7 +59,12 @@ function rawStore(dir, entries) {
 			const decipher = createDecipheriv("aes-256-gcm", key, body.subarray(0, 12));
 			decipher.setAAD(Buffer.from(id));
 			decipher.setAuthTag(body.subarray(body.length - 16));
-			return JSON.parse(Buffer.concat([decipher.update(body.subarray(12, body.length - 16)), decipher.final()]).toString("utf8"));
+			return JSON.parse(
+				Buffer.concat([
+					decipher.update(body.subarray(12, body.length - 16)),
+					decipher.final(),
+				]).toString("utf8"),
+			);
 		},
 		close: () => db.close(),
 	};
@@ -92,7 +108,10 @@ async function populatedCatalog(count) {
 	const now = Date.now();
 	const words = ["orders", "billing", "search", "auth", "mailer", "cache", "queue", "ledger"];
 	for (let i = 0; i < count; i++) {
-		const name = i % step === 1 && Math.floor(i / step) < 50 ? `svc-${i}-payments-db` : `svc-${i}-${words[i % words.length]}-db`;
+		const name =
+			i % step === 1 && Math.floor(i / step) < 50
+				? `svc-${i}-payments-db`
+				: `svc-${i}-${words[i % words.length]}-db`;
 		const id = randomUUID();
 		await catalog.insertPending({
 			id,
@@ -116,7 +135,8 @@ export async function benchFilteredList() {
 		const filter = { name: "contains:payments", scope: "workspace", size: 20 };
 		for (const { embedded } of [small, large]) {
 			const page = await embedded.secrets.listSecrets(filter);
-			if (page.items.length !== 20 || page.total < 40) throw new Error(`unexpected listing: ${page.total}`);
+			if (page.items.length !== 20 || page.total < 40)
+				throw new Error(`unexpected listing: ${page.total}`);
 		}
 		const result = await compare({
 			baseline: () => small.embedded.secrets.listSecrets(filter),

@@ -111,7 +111,6 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
 	};
 }
 
-// biome-ignore lint/style/noNamespace: mirrors the Standard Schema spec's own declaration.
 export declare namespace StandardSchemaV1 {
 	type Result<Output> =
 		| { readonly value: Output; readonly issues?: undefined }

@@ -6,7 +6,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
-	ConflictError,
 	createMemoryStore,
 	createSecrets,
 	ForbiddenError,

@@ -29,7 +29,9 @@ function configError(message: string, cause?: unknown): StoreConfigError {
  * dedupes it: the auth client must be of the copy gax works with. Loaded lazily with the SDK.
  */
 async function loadJwt(): Promise<JwtModule["JWT"]> {
-	const mod = (await import("google-auth-library")) as unknown as JwtModule & { default?: JwtModule };
+	const mod = (await import("google-auth-library")) as unknown as JwtModule & {
+		default?: JwtModule;
+	};
 	return mod.JWT ?? mod.default!.JWT;
 }
 
